@@ -1,0 +1,61 @@
+package io.iris.api;
+
+/**
+ * Typed error codes carried by ERROR frames (and by login failures). Wire values are stable: new
+ * codes are only ever appended. See {@code docs/protocol.md} for what the server does after each.
+ */
+public enum ErrorCode {
+    /** A frame could not be decoded: bad type, bad field length, trailing bytes. Connection closed. */
+    MALFORMED_FRAME(1),
+    /** A frame declared a length above the negotiated maximum. Connection closed before reading it. */
+    FRAME_TOO_LARGE(2),
+    /** No protocol version in the client's range is supported. Connection closed. */
+    UNSUPPORTED_VERSION(3),
+    /** The token was missing, malformed, badly signed, or its claims were refused. Connection closed. */
+    AUTH_FAILED(4),
+    /** The token has expired. Connection closed. */
+    TOKEN_EXPIRED(5),
+    /** A frame other than LOGIN (or PING) arrived before login succeeded. Connection closed. */
+    NOT_AUTHENTICATED(6),
+    /** LOGIN was not received within the login deadline. Connection closed. */
+    LOGIN_TIMEOUT(7),
+    /** No frame arrived within the idle timeout. Connection closed. */
+    IDLE_TIMEOUT(8),
+    /** The server is at its connection limit. Connection closed; try later or another node. */
+    SERVER_FULL(9),
+    /** The connection's outbound backlog passed its high-water mark. Undelivered messages stay in the inbox. */
+    SLOW_CONSUMER(10),
+    /** A second LOGIN on an authenticated connection. Connection closed. */
+    ALREADY_AUTHENTICATED(11),
+    /** The server failed internally while handling this connection. Connection closed. */
+    INTERNAL(12),
+    /** Another connection logged in with the same user and device id; this one is replaced. */
+    DEVICE_REPLACED(13);
+
+    private static final ErrorCode[] BY_CODE = new ErrorCode[16];
+
+    static {
+        for (final ErrorCode c : values()) {
+            BY_CODE[c.code] = c;
+        }
+    }
+
+    private final int code;
+
+    ErrorCode(final int code) {
+        this.code = code;
+    }
+
+    /** @return the wire value of this code. */
+    public int code() {
+        return code;
+    }
+
+    /**
+     * @param code a wire value.
+     * @return the error code with that value, or {@code null} if unknown (a newer server).
+     */
+    public static ErrorCode fromCode(final int code) {
+        return code > 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+    }
+}

@@ -1,0 +1,38 @@
+package io.iris.api;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A running Iris engine, as the embedding application sees it. Built and started by
+ * {@code io.iris.engine.IrisEngine.builder()}.
+ *
+ * <p>Thread-safe. {@link #close()} drains gracefully: it stops accepting connections, sends GOAWAY to
+ * every client, waits for in-flight sends to be acknowledged, then stops.
+ */
+public interface Iris extends AutoCloseable {
+    /**
+     * Sends a message from application code, as if {@code senderId} had sent it. Subject to the same
+     * durability, dedup and ordering rules as a client SEND, but not to the per-user rate limit.
+     *
+     * @param senderId    the user shown as the sender.
+     * @param recipientId the user whose inbox receives the message.
+     * @param clientMsgId the dedup key together with {@code senderId}; retrying with the same value
+     *                    within the dedup window stores nothing twice.
+     * @param payload     the message body, at most the configured maximum payload size.
+     * @return a future completed with the receipt once the message is durable (or refused).
+     */
+    CompletableFuture<SendReceipt> send(String senderId, String recipientId, long clientMsgId, byte[] payload);
+
+    /**
+     * @param userId the user to look up.
+     * @return a future completed with the user's presence.
+     */
+    CompletableFuture<Presence> presence(String userId);
+
+    /** @return the TCP port the engine accepts client connections on. */
+    int port();
+
+    /** Stops the engine gracefully; see the class comment. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,92 @@
+package io.iris.api.storage;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * The inbox log of every user: the storage SPI contract.
+ *
+ * <h2>Model</h2>
+ * <ul>
+ *   <li>Each user has an inbox: an append-only sequence of opaque records. {@link #append} assigns
+ *       the next sequence number: the first record of a user is 1, each next one is exactly one more,
+ *       forever (trimming never resets it). 0 means "none".</li>
+ *   <li>Each device of a user has a cursor: the highest seq that device acknowledged (cumulative).
+ *       Cursors only move forward; an {@link #ack} lower than the current cursor is ignored.</li>
+ *   <li>A record may be trimmed once every device the store knows for that user has a cursor at or
+ *       above its seq. A user with no known device keeps every record until retention removes it.
+ *       {@link #read} never returns a trimmed record.</li>
+ * </ul>
+ *
+ * <h2>Durability</h2>
+ * {@link #append} returns as soon as the record is accepted; it need not be durable yet. Everything
+ * appended (by any thread) before a call to {@link #sync()} returns is durable when it returns, to
+ * the degree the provider documents. The engine sends SEND_ACK only after that — this is the group
+ * commit: many appends, one sync.
+ *
+ * <h2>Threads</h2>
+ * Implementations are thread-safe. The engine calls a user's inbox from one thread at a time, but
+ * different users' inboxes from several threads at once.
+ *
+ * <h2>Failures</h2>
+ * A provider that cannot write throws {@link StorageUnavailableException}; the engine then answers
+ * the sender with the retryable {@code STORAGE_UNAVAILABLE} status and acknowledges nothing.
+ */
+public interface InboxStore extends AutoCloseable {
+    /**
+     * Appends a record to a user's inbox.
+     *
+     * @param userId the inbox owner.
+     * @param record buffer holding the record.
+     * @param offset where the record starts.
+     * @param length record length in bytes, at least 1.
+     * @return the sequence number assigned: the user's previous {@link #lastSeq} plus one.
+     * @throws StorageUnavailableException if the record cannot be accepted.
+     */
+    long append(String userId, DirectBuffer record, int offset, int length);
+
+    /**
+     * Makes every record appended before this call durable.
+     *
+     * @throws StorageUnavailableException if durability cannot be confirmed; the caller must then
+     *                                     treat those appends as not acknowledged.
+     */
+    void sync();
+
+    /**
+     * Reads records of a user's inbox in seq order, starting after {@code afterSeq}.
+     *
+     * @param userId     the inbox owner.
+     * @param afterSeq   read records with seq strictly greater than this.
+     * @param maxRecords the most records to hand to the visitor.
+     * @param visitor    receives each record; the buffer is only valid during the call.
+     * @return the number of records visited.
+     */
+    int read(String userId, long afterSeq, int maxRecords, InboxVisitor visitor);
+
+    /**
+     * @param userId the inbox owner.
+     * @return the seq of the last record ever appended to the inbox, 0 if none.
+     */
+    long lastSeq(String userId);
+
+    /**
+     * @param userId   the inbox owner.
+     * @param deviceId the device.
+     * @return the device's cursor, 0 if the device is unknown.
+     */
+    long cursor(String userId, String deviceId);
+
+    /**
+     * Advances a device's cursor (cumulative acknowledgement) and trims what every known device of the
+     * user has acknowledged. Makes the device known. A value above {@link #lastSeq} is clamped to it.
+     *
+     * @param userId   the inbox owner.
+     * @param deviceId the device.
+     * @param upToSeq  every record with seq at or below this was received by the device.
+     */
+    void ack(String userId, String deviceId, long upToSeq);
+
+    /** Releases resources; pending appends that were never synced may be lost. */
+    @Override
+    void close();
+}
