@@ -1,0 +1,136 @@
+package io.iris.examples;
+
+import io.iris.api.IrisConfig;
+import io.iris.engine.IrisEngine;
+import io.iris.engine.auth.JwtAuthenticatorProvider;
+import io.iris.engine.auth.JwtMinter;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Entry point of {@code iris-server.jar}.
+ *
+ * <pre>
+ * java -jar iris-server.jar [serve] [--config FILE] [--key=value ...]   start the server (default)
+ * java -jar iris-server.jar mint-token USER [--ttl=24h] [--key=value]   print a dev token for USER
+ * java -jar iris-server.jar chat --token=T --to=USER [--host=H --port=P --device=D]
+ * </pre>
+ */
+public final class IrisMain {
+    private IrisMain() {
+    }
+
+    /**
+     * @param args see the class comment.
+     * @throws Exception on start-up failure.
+     */
+    public static void main(final String[] args) throws Exception {
+        final List<String> list = new ArrayList<>(Arrays.asList(args));
+        final String command = !list.isEmpty() && !list.get(0).startsWith("--") ? list.remove(0) : "serve";
+        try {
+            switch (command) {
+                case "serve":
+                    serve(list);
+                    break;
+                case "mint-token":
+                    mintToken(list);
+                    break;
+                case "chat":
+                    ChatClient.run(list);
+                    break;
+                case "help":
+                case "-h":
+                    usage();
+                    break;
+                default:
+                    System.err.println("unknown command '" + command + "'");
+                    usage();
+                    System.exit(2);
+            }
+        } catch (final IllegalArgumentException | IllegalStateException e) {
+            System.err.println("iris: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    private static void usage() {
+        System.err.println("usage: java -jar iris-server.jar [serve] [--config FILE] [--key=value ...]\n"
+            + "       java -jar iris-server.jar mint-token USER [--ttl=24h] [--config FILE] [--key=value ...]\n"
+            + "       java -jar iris-server.jar chat --token=TOKEN --to=USER [--host=127.0.0.1] [--port=7700] [--device=cli]");
+    }
+
+    private static void serve(final List<String> args) throws InterruptedException {
+        final IrisConfig loaded = ServerConfig.load(args, System.getenv());
+        final IrisConfig config = ServerConfig.withSecret(loaded);
+        final IrisEngine engine = IrisEngine.builder().config(config).start();
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            engine.close();
+            stopped.countDown();
+        }, "iris-shutdown"));
+
+        final JwtMinter minter = JwtAuthenticatorProvider.minterFrom(config);
+        final String host = "0.0.0.0".equals(engine.settings().host()) ? "127.0.0.1" : engine.settings().host();
+        final String jar = "java -jar examples/target/iris-server.jar";
+        final String where = " --host=" + host + " --port=" + engine.port();
+        System.out.println();
+        System.out.println("Iris is running on " + engine.settings().host() + ":" + engine.port()
+            + " (storage=" + engine.settings().storage() + "). Ctrl-C stops it gracefully.");
+        if (ServerConfig.usesDevSecret(loaded)) {
+            System.out.println("WARNING: no auth.jwt.secret configured; using the development secret in "
+                + config.getString("dev.secretFile", "data/dev-secret") + ". Do not use it in production.");
+        }
+        System.out.println("Chat as alice (tokens valid 24h; mint more with: " + jar + " mint-token USER):");
+        System.out.println("  " + jar + " chat --token=" + minter.mint("alice", Duration.ofHours(24)) + " --to=bob" + where);
+        System.out.println("and, in another terminal, as bob:");
+        System.out.println("  " + jar + " chat --token=" + minter.mint("bob", Duration.ofHours(24)) + " --to=alice" + where);
+        System.out.println();
+        System.out.flush();
+        stopped.await();
+    }
+
+    private static void mintToken(final List<String> args) {
+        if (args.isEmpty() || args.get(0).startsWith("--")) {
+            throw new IllegalArgumentException("mint-token needs a user id: mint-token USER [--ttl=24h]");
+        }
+        final String user = args.remove(0);
+        Duration ttl = Duration.ofHours(24);
+        for (final var it = args.iterator(); it.hasNext(); ) {
+            final String a = it.next();
+            if (a.startsWith("--ttl=")) {
+                ttl = parseDuration(a.substring("--ttl=".length()));
+                it.remove();
+            }
+        }
+        final IrisConfig config = ServerConfig.withSecret(ServerConfig.load(args, System.getenv()));
+        System.out.println(JwtAuthenticatorProvider.minterFrom(config).mint(user, ttl));
+    }
+
+    /**
+     * @param text a duration like 90s, 15m, 24h, 7d.
+     * @return the duration.
+     */
+    static Duration parseDuration(final String text) {
+        final String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        if (t.length() < 2) {
+            throw new IllegalArgumentException("bad duration '" + text + "': use e.g. 90s, 15m, 24h, 7d");
+        }
+        final long n;
+        try {
+            n = Long.parseLong(t.substring(0, t.length() - 1));
+        } catch (final NumberFormatException e) {
+            throw new IllegalArgumentException("bad duration '" + text + "': use e.g. 90s, 15m, 24h, 7d", e);
+        }
+        switch (t.charAt(t.length() - 1)) {
+            case 's': return Duration.ofSeconds(n);
+            case 'm': return Duration.ofMinutes(n);
+            case 'h': return Duration.ofHours(n);
+            case 'd': return Duration.ofDays(n);
+            default: throw new IllegalArgumentException("bad duration '" + text + "': use e.g. 90s, 15m, 24h, 7d");
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package io.iris.examples;
+
+import io.iris.api.IrisConfig;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Loads the reference server's configuration, each layer overriding the one before: the bundled
+ * {@code iris.properties} (every key with its default), a file given with {@code --config}, the
+ * environment ({@code IRIS_SERVER_PORT} for {@code server.port}), then {@code --key=value} arguments.
+ * Unknown keys are refused so a typo never passes silently.
+ */
+final class ServerConfig {
+    private static final String ENV_PREFIX = "IRIS_";
+
+    private ServerConfig() {
+    }
+
+    /**
+     * @param args command-line arguments after the subcommand; {@code --config F} and {@code --k=v} are consumed.
+     * @param env  the environment.
+     * @return the merged configuration.
+     */
+    static IrisConfig load(final List<String> args, final Map<String, String> env) {
+        final Map<String, String> values = new LinkedHashMap<>(defaults());
+        final Map<String, String> known = new LinkedHashMap<>(values);
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).equals("--config")) {
+                if (i + 1 >= args.size()) {
+                    throw new IllegalArgumentException("--config needs a file name");
+                }
+                values.putAll(read(Path.of(args.get(i + 1))));
+            }
+        }
+        for (final Map.Entry<String, String> e : env.entrySet()) {
+            if (e.getKey().startsWith(ENV_PREFIX)) {
+                final String key = keyForEnv(e.getKey(), known);
+                if (key != null) {
+                    values.put(key, e.getValue());
+                }
+            }
+        }
+        for (final String arg : args) {
+            if (arg.startsWith("--") && arg.contains("=")) {
+                final int eq = arg.indexOf('=');
+                values.put(arg.substring(2, eq), arg.substring(eq + 1));
+            }
+        }
+        for (final String key : values.keySet()) {
+            if (!known.containsKey(key) && !isOptionalKnown(key)) {
+                throw new IllegalArgumentException("unknown configuration key '" + key
+                    + "' (see iris.properties for every key)");
+            }
+        }
+        return IrisConfig.of(values);
+    }
+
+    /**
+     * Without {@code auth.jwt.secret}, uses (creating it on first start) a random development secret
+     * kept in {@code dev.secretFile}.
+     *
+     * @param config the loaded configuration.
+     * @return the configuration with a secret, and whether it is the development one.
+     */
+    static IrisConfig withSecret(final IrisConfig config) {
+        if (config.has("auth.jwt.secret") && !config.getString("auth.jwt.secret", "").isEmpty()) {
+            return config;
+        }
+        final Path file = Path.of(config.getString("dev.secretFile", "data/dev-secret"));
+        try {
+            if (!Files.exists(file)) {
+                final byte[] secret = new byte[32];
+                new SecureRandom().nextBytes(secret);
+                if (file.getParent() != null) {
+                    Files.createDirectories(file.getParent());
+                }
+                Files.writeString(file, "base64:" + Base64.getEncoder().encodeToString(secret) + "\n");
+            }
+            return config.with("auth.jwt.secret", Files.readString(file).trim());
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot read or create the development secret " + file, e);
+        }
+    }
+
+    /**
+     * @param original the configuration as loaded, before {@link #withSecret}.
+     * @return true when no secret was configured and the development one is used.
+     */
+    static boolean usesDevSecret(final IrisConfig original) {
+        return !original.has("auth.jwt.secret") || original.getString("auth.jwt.secret", "").isEmpty();
+    }
+
+    private static boolean isOptionalKnown(final String key) {
+        return key.equals("auth.jwt.secret") || key.equals("auth.jwt.issuer") || key.equals("auth.jwt.audience");
+    }
+
+    private static String keyForEnv(final String envName, final Map<String, String> known) {
+        final String wanted = envName.substring(ENV_PREFIX.length());
+        for (final String key : known.keySet()) {
+            if (envFor(key).equals(wanted)) {
+                return key;
+            }
+        }
+        for (final String key : List.of("auth.jwt.secret", "auth.jwt.issuer", "auth.jwt.audience")) {
+            if (envFor(key).equals(wanted)) {
+                return key;
+            }
+        }
+        return null;
+    }
+
+    private static String envFor(final String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    private static Map<String, String> defaults() {
+        try (InputStream in = ServerConfig.class.getResourceAsStream("/iris.properties")) {
+            if (in == null) {
+                throw new IllegalStateException("iris.properties is missing from the class path");
+            }
+            final Properties p = new Properties();
+            p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+            return toMap(p);
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Map<String, String> read(final Path file) {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            final Properties p = new Properties();
+            p.load(r);
+            return toMap(p);
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot read config file " + file, e);
+        }
+    }
+
+    private static Map<String, String> toMap(final Properties p) {
+        final Map<String, String> m = new LinkedHashMap<>();
+        for (final String name : p.stringPropertyNames()) {
+            m.put(name, p.getProperty(name).trim());
+        }
+        return m;
+    }
+}

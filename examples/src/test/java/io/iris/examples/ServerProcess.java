@@ -1,0 +1,126 @@
+package io.iris.examples;
+
+import io.iris.api.IrisConfig;
+import io.iris.engine.auth.JwtAuthenticatorProvider;
+import io.iris.engine.auth.JwtMinter;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The reference server started for real in a child JVM (same class path as the tests, the project's
+ * JVM flags), on a free loopback port, with a known JWT secret so tests can mint tokens. Stopped with
+ * SIGTERM (graceful), then SIGKILL if it does not exit.
+ */
+final class ServerProcess implements AutoCloseable {
+    static final String SECRET = "integration-test-secret-0123456789abcdef";
+    private static final Pattern RUNNING = Pattern.compile("Iris is running on ([^:]+):(\\d+)");
+
+    private final Process process;
+    private final List<String> output = Collections.synchronizedList(new ArrayList<>());
+    private final CompletableFuture<Integer> port = new CompletableFuture<>();
+    private final JwtMinter minter;
+    private final Path dir;
+
+    private ServerProcess(final Map<String, String> overrides) throws IOException {
+        dir = Files.createTempDirectory("iris-it");
+        final List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        final String flags = System.getProperty("iris.jvm.flags", "");
+        if (!flags.isBlank()) {
+            cmd.addAll(Arrays.asList(flags.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-Xmx256m", "-cp", System.getProperty("java.class.path"), IrisMain.class.getName(), "serve",
+            "--server.port=0", "--server.host=127.0.0.1", "--auth.jwt.secret=" + SECRET,
+            "--dev.secretFile=" + dir.resolve("dev-secret")));
+        overrides.forEach((k, v) -> cmd.add("--" + k + "=" + v));
+        process = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        final Thread reader = new Thread(this::pump, "server-output");
+        reader.setDaemon(true);
+        reader.start();
+        minter = JwtAuthenticatorProvider.minterFrom(IrisConfig.of(Map.of("auth.jwt.secret", SECRET)));
+    }
+
+    /**
+     * @param overrides configuration keys for the server.
+     * @return a started server, once it printed its port.
+     * @throws Exception if it does not come up within 30 s.
+     */
+    static ServerProcess start(final Map<String, String> overrides) throws Exception {
+        final ServerProcess server = new ServerProcess(overrides);
+        try {
+            server.port.get(30, TimeUnit.SECONDS);
+        } catch (final Exception e) {
+            server.close();
+            throw new IllegalStateException("server did not start; output:\n" + server.output(), e);
+        }
+        return server;
+    }
+
+    int port() {
+        return port.join();
+    }
+
+    String token(final String user) {
+        return minter.mint(user, Duration.ofHours(1));
+    }
+
+    JwtMinter minter() {
+        return minter;
+    }
+
+    String output() {
+        synchronized (output) {
+            return String.join("\n", output);
+        }
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    private void pump() {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                output.add(line);
+                if (output.size() > 2_000) {
+                    output.remove(0);
+                }
+                final Matcher m = RUNNING.matcher(line);
+                if (m.find()) {
+                    port.complete(Integer.parseInt(m.group(2)));
+                }
+            }
+        } catch (final IOException ignored) {
+            // the process ended
+        }
+        port.completeExceptionally(new IllegalStateException("server exited"));
+    }
+
+    @Override
+    public void close() throws Exception {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}

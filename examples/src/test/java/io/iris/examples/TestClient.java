@@ -1,0 +1,87 @@
+package io.iris.examples;
+
+import io.iris.api.ErrorCode;
+import io.iris.api.SendReceipt;
+import io.iris.client.IrisClient;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** An {@link IrisClient} that collects what it receives, for assertions with deadlines. */
+final class TestClient implements AutoCloseable {
+    final IrisClient client;
+    final BlockingQueue<IrisClient.Delivery> received = new LinkedBlockingQueue<>();
+    final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+
+    /** A client of {@code user} (token minted with the server's secret) on {@code device}. */
+    static TestClient of(final ServerProcess server, final String user, final String device) {
+        return new TestClient(server, server.token(user), device, -1);
+    }
+
+    /** A client of {@code user} on {@code device} resuming after {@code cursor}. */
+    static TestClient resuming(final ServerProcess server, final String user, final String device, final long cursor) {
+        return new TestClient(server, server.token(user), device, cursor);
+    }
+
+    /** A client presenting {@code token} as is. */
+    static TestClient withToken(final ServerProcess server, final String token, final String device) {
+        return new TestClient(server, token, device, -1);
+    }
+
+    private TestClient(final ServerProcess server, final String token, final String device, final long cursor) {
+        client = IrisClient.builder()
+            .address("127.0.0.1", server.port())
+            .token(token)
+            .deviceId(device)
+            .resumeCursor(cursor)
+            .listener(new IrisClient.Listener() {
+                @Override
+                public void onMessage(final IrisClient.Delivery d) {
+                    received.add(d);
+                }
+
+                @Override
+                public void onConnected(final long cursor, final long lastSeq) {
+                    events.add("connected " + cursor + " " + lastSeq);
+                }
+
+                @Override
+                public void onDisconnected(final ErrorCode code, final String reason) {
+                    events.add("disconnected " + code);
+                }
+            })
+            .build();
+    }
+
+    TestClient connect() throws Exception {
+        client.connect().get(20, TimeUnit.SECONDS);
+        return this;
+    }
+
+    SendReceipt send(final String to, final String text) throws Exception {
+        return client.send(to, text.getBytes(StandardCharsets.UTF_8)).get(20, TimeUnit.SECONDS);
+    }
+
+    /** Waits (up to 30 s) for {@code n} messages and returns them as "sender:text". */
+    List<String> take(final int n) throws InterruptedException {
+        final List<String> out = new ArrayList<>();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (out.size() < n) {
+            final IrisClient.Delivery d = received.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (d == null) {
+                throw new AssertionError("expected " + n + " messages, got " + out.size() + ": " + out);
+            }
+            out.add(d.sender() + ":" + new String(d.payload(), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

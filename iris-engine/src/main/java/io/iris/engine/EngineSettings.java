@@ -1,0 +1,89 @@
+package io.iris.engine;
+
+import io.iris.api.IrisConfig;
+import io.iris.transport.protocol.Protocol;
+
+/**
+ * Every configuration key the engine itself reads, with its default and allowed range: the one place
+ * they are parsed. (Providers read their own keys.) The reference server's {@code iris.properties}
+ * documents each of them for operators.
+ *
+ * @param host                  {@code server.host}: address to bind.
+ * @param port                  {@code server.port}: TCP port, 0 for any free port.
+ * @param ioThreads             {@code server.ioThreads}: selector threads.
+ * @param maxConnections        {@code server.maxConnections}: connection limit (also capped below the fd limit).
+ * @param shards                {@code engine.shards}: shard agent threads.
+ * @param queueBytes            {@code engine.queueBytes}: each shard's command queue, a power of two.
+ * @param maxBatch              {@code engine.maxBatch}: most sends per group commit.
+ * @param storage               {@code storage}: storage provider name.
+ * @param auth                  {@code auth}: authenticator provider name.
+ * @param maxPayload            {@code limits.maxPayload}: largest message payload in bytes.
+ * @param ratePerSecond         {@code limits.rate.perSecond}: sustained sends per second per user.
+ * @param rateBurst             {@code limits.rate.burst}: sends a user may make at once.
+ * @param flowHighWater         {@code flow.highWaterFraction}: shard queue fill above which SENDs get OVERLOADED.
+ * @param flowRetryMillis       {@code flow.retryAfterMillis}: retry-after at the high-water mark.
+ * @param storageRetryMillis    {@code storage.retryAfterMillis}: retry-after with STORAGE_UNAVAILABLE.
+ * @param loginTimeoutMillis    {@code session.loginTimeoutMillis}: time allowed before LOGIN.
+ * @param heartbeatMillis       {@code session.heartbeatMillis}: client PING interval; 3× without a frame closes.
+ * @param deliveryWindow        {@code delivery.window}: unacknowledged deliveries in flight per device.
+ * @param outboundHighWaterMark {@code delivery.outboundHighWaterMark}: unsent bytes per connection before it is closed as a slow consumer.
+ * @param dedupWindow           {@code dedup.window}: recent (sender, clientMsgId) keys remembered per shard.
+ * @param drainTimeoutMillis    {@code shutdown.drainTimeoutMillis}: graceful shutdown budget.
+ */
+public record EngineSettings(String host, int port, int ioThreads, int maxConnections, int shards, int queueBytes,
+                             int maxBatch, String storage, String auth, int maxPayload, int ratePerSecond,
+                             int rateBurst, double flowHighWater, long flowRetryMillis, long storageRetryMillis,
+                             long loginTimeoutMillis, int heartbeatMillis, int deliveryWindow,
+                             int outboundHighWaterMark, int dedupWindow, long drainTimeoutMillis) {
+
+    /**
+     * @param c the configuration.
+     * @return the settings, defaults filled in.
+     * @throws IllegalArgumentException naming the key, for any bad value.
+     */
+    public static EngineSettings from(final IrisConfig c) {
+        final int queueBytes = c.getInt("engine.queueBytes", 8 * 1024 * 1024, 64 * 1024, 1 << 30);
+        if (Integer.bitCount(queueBytes) != 1) {
+            throw new IllegalArgumentException("config key 'engine.queueBytes' = " + queueBytes + " is not a power of two");
+        }
+        final String fraction = c.getString("flow.highWaterFraction", "0.75");
+        final double highWater;
+        try {
+            highWater = Double.parseDouble(fraction);
+        } catch (final NumberFormatException e) {
+            throw new IllegalArgumentException("config key 'flow.highWaterFraction' = '" + fraction + "' is not a number", e);
+        }
+        if (!(highWater > 0 && highWater < 1)) {
+            throw new IllegalArgumentException("config key 'flow.highWaterFraction' = " + highWater + " is outside (0, 1)");
+        }
+        final int maxPayload = c.getInt("limits.maxPayload", Protocol.DEFAULT_MAX_PAYLOAD, 1, 16 * 1024 * 1024);
+        final int outboundHighWater = c.getInt("delivery.outboundHighWaterMark", 4 * 1024 * 1024, 4096, 1 << 30);
+        if (outboundHighWater < Protocol.maxFrameAfterLogin(maxPayload) + Protocol.HEADER) {
+            throw new IllegalArgumentException("config key 'delivery.outboundHighWaterMark' = " + outboundHighWater
+                + " must hold at least one maximal frame (" + (Protocol.maxFrameAfterLogin(maxPayload) + Protocol.HEADER)
+                + " bytes for limits.maxPayload=" + maxPayload + ")");
+        }
+        return new EngineSettings(
+            c.getString("server.host", "0.0.0.0"),
+            c.getInt("server.port", 7700, 0, 65535),
+            c.getInt("server.ioThreads", 1, 1, 64),
+            c.getInt("server.maxConnections", 10_000, 1, 1_000_000),
+            c.getInt("engine.shards", 2, 1, 256),
+            queueBytes,
+            c.getInt("engine.maxBatch", 1024, 1, 1 << 20),
+            c.getString("storage", "memory"),
+            c.getString("auth", "jwt"),
+            maxPayload,
+            c.getInt("limits.rate.perSecond", 100, 1, 1_000_000_000),
+            c.getInt("limits.rate.burst", 500, 1, 1_000_000_000),
+            highWater,
+            c.getLong("flow.retryAfterMillis", 50),
+            c.getLong("storage.retryAfterMillis", 1000),
+            c.getLong("session.loginTimeoutMillis", 10_000),
+            c.getInt("session.heartbeatMillis", 30_000, 100, 3_600_000),
+            c.getInt("delivery.window", 256, 1, 1 << 20),
+            outboundHighWater,
+            c.getInt("dedup.window", 262_144, 1, 1 << 26),
+            c.getLong("shutdown.drainTimeoutMillis", 5_000));
+    }
+}

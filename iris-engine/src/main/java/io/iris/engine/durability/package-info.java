@@ -1,0 +1,2 @@
+/** Group commit: {@link io.iris.engine.durability.GroupCommitBatcher}. */
+package io.iris.engine.durability;

@@ -1,0 +1,2 @@
+/** Admission control: {@link io.iris.engine.flow.QueueDepthFlowController}. */
+package io.iris.engine.flow;

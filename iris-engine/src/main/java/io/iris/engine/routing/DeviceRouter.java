@@ -1,0 +1,262 @@
+package io.iris.engine.routing;
+
+import io.iris.api.ErrorCode;
+import io.iris.api.routing.Router;
+import io.iris.api.storage.InboxStore;
+import io.iris.api.storage.InboxVisitor;
+import io.iris.engine.inbox.StoredMessage;
+import io.iris.transport.protocol.FrameEncoder;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.Object2LongHashMap;
+import org.agrona.collections.Object2ObjectHashMap;
+import org.agrona.concurrent.EpochClock;
+
+import java.util.ArrayList;
+
+/**
+ * {@link Router} of one shard. Every online device has a window: {@code nextSeq} (the next seq to
+ * hand it) and {@code acked} (its cumulative ack). A durable message goes straight to each device that
+ * is caught up and has room in its window; any other device is put on the pump list and gets its
+ * backlog read from storage, a slice per duty cycle, as its acks open the window. So the inbox is the
+ * only buffer: a slow or offline device costs no memory here, and resume after reconnect is the same
+ * code path as catching up.
+ *
+ * <p>Only durable records are delivered: the shard flushes its batch before a login and before
+ * {@link #pump()}, and {@link #route} is called only from a durable completion.
+ */
+public final class DeviceRouter implements Router {
+    private static final int MAX_PER_PUMP = 64;
+
+    private final InboxStore store;
+    private final Outbound outbound;
+    private final EpochClock clock;
+    private final int window;
+    private final Object2ObjectHashMap<String, UserDevices> online = new Object2ObjectHashMap<>();
+    private final Long2ObjectHashMap<Device> byConnection = new Long2ObjectHashMap<>();
+    private final Object2LongHashMap<String> lastSeen = new Object2LongHashMap<>(0L);
+    private final ArrayList<Device> pumpList = new ArrayList<>();
+    private final ExpandableDirectByteBuffer frame = new ExpandableDirectByteBuffer(1024);
+    private final InboxVisitor pumpVisitor = this::onBacklogRecord;
+    private Device pumping;
+
+    /**
+     * @param store    the shard's store, for backlog reads and cursor updates.
+     * @param outbound writes frames to connections.
+     * @param clock    time for last-seen.
+     * @param window   the most delivered-but-unacknowledged messages per device, at least 1.
+     */
+    public DeviceRouter(final InboxStore store, final Outbound outbound, final EpochClock clock, final int window) {
+        if (window < 1) {
+            throw new IllegalArgumentException("delivery window must be at least 1: " + window);
+        }
+        this.store = store;
+        this.outbound = outbound;
+        this.clock = clock;
+        this.window = window;
+    }
+
+    @Override
+    public void online(final String userId, final String deviceId, final long connectionId, final long cursor) {
+        UserDevices user = online.get(userId);
+        if (user == null) {
+            user = new UserDevices(store.lastSeq(userId));
+            online.put(userId, user);
+        } else {
+            for (int i = 0; i < user.count; i++) {
+                final Device d = user.devices[i];
+                if (d.deviceId.equals(deviceId)) {
+                    outbound.close(d.connectionId, ErrorCode.DEVICE_REPLACED, "device logged in on another connection");
+                    byConnection.remove(d.connectionId);
+                    user.remove(d);
+                    d.connected = false;
+                    break;
+                }
+            }
+        }
+        final Device device = new Device(userId, deviceId, connectionId, user, cursor);
+        user.add(device);
+        byConnection.put(connectionId, device);
+        lastSeen.removeKey(userId);
+        if (device.nextSeq <= user.durableLastSeq) {
+            queue(device);
+        }
+    }
+
+    @Override
+    public void offline(final long connectionId) {
+        final Device d = byConnection.remove(connectionId);
+        if (d == null) {
+            return;
+        }
+        d.connected = false;
+        d.user.remove(d);
+        if (d.user.count == 0) {
+            online.remove(d.userId);
+            lastSeen.put(d.userId, clock.time());
+        }
+    }
+
+    @Override
+    public void acked(final long connectionId, final long upToSeq) {
+        final Device d = byConnection.get(connectionId);
+        if (d == null) {
+            return;
+        }
+        final long upTo = Math.min(upToSeq, d.nextSeq - 1);
+        if (upTo <= d.acked) {
+            return;
+        }
+        d.acked = upTo;
+        store.ack(d.userId, d.deviceId, upTo);
+        if (d.nextSeq <= d.user.durableLastSeq) {
+            queue(d);
+        }
+    }
+
+    @Override
+    public int route(final String userId, final long seq, final DirectBuffer message, final int offset,
+                     final int length) {
+        final UserDevices user = online.get(userId);
+        if (user == null) {
+            return 0;
+        }
+        if (seq > user.durableLastSeq) {
+            user.durableLastSeq = seq;
+        }
+        int handed = 0;
+        for (int i = 0; i < user.count; i++) {
+            final Device d = user.devices[i];
+            if (d.nextSeq == seq && seq - d.acked <= window) {
+                deliver(d, seq, message, offset);
+                handed++;
+            } else if (d.nextSeq <= seq) {
+                queue(d);
+            }
+        }
+        return handed;
+    }
+
+    @Override
+    public int pump() {
+        int delivered = 0;
+        int kept = 0;
+        for (int i = 0; i < pumpList.size(); i++) {
+            final Device d = pumpList.get(i);
+            if (d.connected) {
+                final long room = window - (d.nextSeq - 1 - d.acked);
+                final long available = d.user.durableLastSeq - d.nextSeq + 1;
+                final int n = (int) Math.min(Math.min(room, available), MAX_PER_PUMP);
+                if (n > 0) {
+                    pumping = d;
+                    final long before = d.nextSeq;
+                    if (store.read(d.userId, d.nextSeq - 1, n, pumpVisitor) == 0) {
+                        d.nextSeq = d.user.durableLastSeq + 1; // nothing left to read (trimmed)
+                    }
+                    pumping = null;
+                    delivered += (int) (d.nextSeq - before);
+                }
+                final boolean more = d.nextSeq <= d.user.durableLastSeq && d.nextSeq - 1 - d.acked < window;
+                if (more) {
+                    pumpList.set(kept++, d);
+                    continue;
+                }
+            }
+            d.queued = false;
+        }
+        for (int i = pumpList.size() - 1; i >= kept; i--) {
+            pumpList.remove(i);
+        }
+        return delivered;
+    }
+
+    @Override
+    public boolean isOnline(final String userId) {
+        return online.containsKey(userId);
+    }
+
+    @Override
+    public long lastSeen(final String userId) {
+        return online.containsKey(userId) ? clock.time() : lastSeen.getValue(userId);
+    }
+
+    /** @return devices online on this shard. */
+    public int onlineDevices() {
+        return byConnection.size();
+    }
+
+    private void onBacklogRecord(final long seq, final DirectBuffer buffer, final int offset, final int length) {
+        final Device d = pumping;
+        if (seq < d.nextSeq || seq > d.user.durableLastSeq) {
+            return;
+        }
+        deliver(d, seq, buffer, offset);
+    }
+
+    private void deliver(final Device d, final long seq, final DirectBuffer record, final int at) {
+        final int len = FrameEncoder.deliver(frame, 0, seq,
+            record, StoredMessage.senderOffset(at), StoredMessage.senderLength(record, at),
+            StoredMessage.storedAt(record, at),
+            record, StoredMessage.payloadOffset(record, at), StoredMessage.payloadLength(record, at));
+        outbound.send(d.connectionId, frame, 0, len);
+        d.nextSeq = seq + 1;
+    }
+
+    private void queue(final Device d) {
+        if (!d.queued) {
+            d.queued = true;
+            pumpList.add(d);
+        }
+    }
+
+    /** One logged-in device. */
+    private static final class Device {
+        final String userId;
+        final String deviceId;
+        final long connectionId;
+        final UserDevices user;
+        long acked;
+        long nextSeq;
+        boolean queued;
+        boolean connected = true;
+
+        Device(final String userId, final String deviceId, final long connectionId, final UserDevices user,
+               final long cursor) {
+            this.userId = userId;
+            this.deviceId = deviceId;
+            this.connectionId = connectionId;
+            this.user = user;
+            this.acked = cursor;
+            this.nextSeq = cursor + 1;
+        }
+    }
+
+    /** The online devices of one user, and the newest durable seq of the user's inbox. */
+    private static final class UserDevices {
+        Device[] devices = new Device[2];
+        int count;
+        long durableLastSeq;
+
+        UserDevices(final long durableLastSeq) {
+            this.durableLastSeq = durableLastSeq;
+        }
+
+        void add(final Device d) {
+            if (count == devices.length) {
+                devices = java.util.Arrays.copyOf(devices, count * 2);
+            }
+            devices[count++] = d;
+        }
+
+        void remove(final Device d) {
+            for (int i = 0; i < count; i++) {
+                if (devices[i] == d) {
+                    devices[i] = devices[--count];
+                    devices[count] = null;
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.iris.engine.routing;
+
+import io.iris.api.Presence;
+import io.iris.api.SendReceipt;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Futures of the embedding API's requests ({@code Iris.send}, {@code Iris.presence}) waiting for a
+ * shard's answer, by request id. Request ids start at 1; 0 on a shard command means "from a
+ * connection". Futures are completed on the shard thread: dependants should not block.
+ */
+public final class PendingRequests {
+    private final AtomicLong ids = new AtomicLong();
+    private final ConcurrentHashMap<Long, CompletableFuture<?>> pending = new ConcurrentHashMap<>();
+
+    /**
+     * @param future the future to complete later.
+     * @return its request id.
+     */
+    public long register(final CompletableFuture<?> future) {
+        final long id = ids.incrementAndGet();
+        pending.put(id, future);
+        return id;
+    }
+
+    /**
+     * Forgets a request whose command could not be queued.
+     *
+     * @param requestId the id from {@link #register}.
+     */
+    public void cancel(final long requestId) {
+        pending.remove(requestId);
+    }
+
+    /**
+     * @param requestId the id from {@link #register}.
+     * @param receipt   the answer.
+     */
+    @SuppressWarnings("unchecked")
+    public void completeSend(final long requestId, final SendReceipt receipt) {
+        final CompletableFuture<SendReceipt> f = (CompletableFuture<SendReceipt>) pending.remove(requestId);
+        if (f != null) {
+            f.complete(receipt);
+        }
+    }
+
+    /**
+     * @param requestId the id from {@link #register}.
+     * @param presence  the answer.
+     */
+    @SuppressWarnings("unchecked")
+    public void completePresence(final long requestId, final Presence presence) {
+        final CompletableFuture<Presence> f = (CompletableFuture<Presence>) pending.remove(requestId);
+        if (f != null) {
+            f.complete(presence);
+        }
+    }
+
+    /**
+     * Fails every waiting request: the engine stopped.
+     *
+     * @param cause why.
+     */
+    public void failAll(final Throwable cause) {
+        pending.values().forEach(f -> f.completeExceptionally(cause));
+        pending.clear();
+    }
+}

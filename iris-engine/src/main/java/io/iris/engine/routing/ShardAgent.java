@@ -1,0 +1,306 @@
+package io.iris.engine.routing;
+
+import io.iris.api.ErrorCode;
+import io.iris.api.OfflineListener;
+import io.iris.api.Presence;
+import io.iris.api.SendReceipt;
+import io.iris.api.SendStatus;
+import io.iris.api.durability.DurableBatcher;
+import io.iris.api.storage.InboxStore;
+import io.iris.api.storage.StorageUnavailableException;
+import io.iris.engine.dedup.DedupWindow;
+import io.iris.engine.inbox.StoredMessage;
+import io.iris.transport.protocol.FrameEncoder;
+import io.iris.transport.protocol.Protocol;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The single thread that owns one shard: every inbox, dedup key and online device of the shard's users
+ * is touched only here, so none of it needs a lock.
+ *
+ * <p>One duty cycle: drain up to {@code maxBatch} commands from the shard's queue (SENDs are deduped
+ * and appended to the {@link DurableBatcher}); flush the batch — one storage sync — and only then
+ * answer SEND_ACKs and route the messages; finally pump backlogs to devices whose window has room.
+ * Logins flush the batch first, so a device's starting point is always durable. Retries that hit a key
+ * stored in the still-open batch are answered after its flush, never before the original is durable.
+ */
+public final class ShardAgent implements Agent, DurableBatcher.Completion {
+    private static final Logger LOG = LoggerFactory.getLogger(ShardAgent.class);
+
+    private final int index;
+    private final RingBuffer queue;
+    private final InboxStore store;
+    private final DurableBatcher batcher;
+    private final DeviceRouter router;
+    private final DedupWindow dedup;
+    private final Outbound outbound;
+    private final PendingRequests requests;
+    private final OfflineListener offlineListener;
+    private final EpochClock clock;
+    private final int maxBatch;
+    private final int maxPayload;
+    private final int heartbeatMillis;
+    private final long storageRetryMillis;
+    private final UserTable users = new UserTable();
+    private final MessageHandler handler = this::onCommand;
+    private final ExpandableDirectByteBuffer record = new ExpandableDirectByteBuffer(Protocol.DEFAULT_MAX_PAYLOAD + 256);
+    private final ExpandableDirectByteBuffer frame = new ExpandableDirectByteBuffer(256);
+
+    // per append of the open batch, indexed by the batcher token
+    private final long[] pendingConnection;
+    private final long[] pendingRequest;
+    private final long[] pendingMsgId;
+    private final int[] pendingSender;
+
+    // retries of keys stored in the open batch, answered after its flush
+    private final long[] deferredConnection;
+    private final long[] deferredRequest;
+    private final long[] deferredMsgId;
+    private final int[] deferredSender;
+    private int deferred;
+
+    private long batch;
+    private volatile long cycles;
+
+    /**
+     * @param index              this shard's index.
+     * @param queue              the shard's command queue (I/O threads and the embedding API write it).
+     * @param store              the storage provider.
+     * @param batcher            group commit over {@code store}.
+     * @param router             delivery to this shard's online devices.
+     * @param dedup              this shard's dedup window.
+     * @param outbound           writes frames to connections.
+     * @param requests           futures of embedding API requests.
+     * @param offlineListener    told about messages stored for offline users, may be null.
+     * @param clock              server time.
+     * @param maxBatch           the most commands drained per cycle; also the batcher's capacity.
+     * @param maxPayload         announced in LOGIN_OK.
+     * @param heartbeatMillis    announced in LOGIN_OK.
+     * @param storageRetryMillis retry-after answered with STORAGE_UNAVAILABLE.
+     */
+    public ShardAgent(final int index, final RingBuffer queue, final InboxStore store, final DurableBatcher batcher,
+                      final DeviceRouter router, final DedupWindow dedup, final Outbound outbound,
+                      final PendingRequests requests, final OfflineListener offlineListener, final EpochClock clock,
+                      final int maxBatch, final int maxPayload, final int heartbeatMillis,
+                      final long storageRetryMillis) {
+        this.index = index;
+        this.queue = queue;
+        this.store = store;
+        this.batcher = batcher;
+        this.router = router;
+        this.dedup = dedup;
+        this.outbound = outbound;
+        this.requests = requests;
+        this.offlineListener = offlineListener;
+        this.clock = clock;
+        this.maxBatch = maxBatch;
+        this.maxPayload = maxPayload;
+        this.heartbeatMillis = heartbeatMillis;
+        this.storageRetryMillis = storageRetryMillis;
+        this.pendingConnection = new long[maxBatch];
+        this.pendingRequest = new long[maxBatch];
+        this.pendingMsgId = new long[maxBatch];
+        this.pendingSender = new int[maxBatch];
+        this.deferredConnection = new long[maxBatch];
+        this.deferredRequest = new long[maxBatch];
+        this.deferredMsgId = new long[maxBatch];
+        this.deferredSender = new int[maxBatch];
+    }
+
+    @Override
+    public int doWork() {
+        int work = queue.read(handler, maxBatch);
+        work += flush();
+        work += router.pump();
+        cycles++;
+        return work;
+    }
+
+    @Override
+    public String roleName() {
+        return "iris-shard-" + index;
+    }
+
+    /** @return duty cycles completed so far; used to wait for a quiet shard at shutdown. */
+    public long cycles() {
+        return cycles;
+    }
+
+    /** @return the shard's router (for metrics). */
+    public DeviceRouter router() {
+        return router;
+    }
+
+    private void onCommand(final int type, final DirectBuffer buffer, final int index, final int length) {
+        switch (type) {
+            case ShardCommand.SEND:
+                onSend(buffer, index);
+                break;
+            case ShardCommand.LOGIN:
+                flush();
+                onLogin(buffer, index);
+                break;
+            case ShardCommand.LOGOUT:
+                router.offline(buffer.getLong(index + ShardCommand.CONNECTION_ID));
+                break;
+            case ShardCommand.DELIVER_ACK:
+                router.acked(buffer.getLong(index + ShardCommand.CONNECTION_ID),
+                    buffer.getLong(index + ShardCommand.ACK_UP_TO));
+                break;
+            case ShardCommand.PRESENCE:
+                onPresence(buffer, index);
+                break;
+            default:
+                LOG.error("shard {} ignores unknown command type {}", this.index, type);
+        }
+    }
+
+    private void onSend(final DirectBuffer b, final int i) {
+        final long connection = b.getLong(i + ShardCommand.CONNECTION_ID);
+        final long request = b.getLong(i + ShardCommand.REQUEST_ID);
+        final long msgId = b.getLong(i + ShardCommand.SEND_CLIENT_MSG_ID);
+        final int senderLength = ShardCommand.sendSenderLength(b, i);
+        final UserTable.User sender = users.getOrCreate(b, i + ShardCommand.SEND_SENDER, senderLength);
+        final UserTable.User recipient = users.getOrCreate(b, ShardCommand.sendRecipientOffset(b, i),
+            ShardCommand.sendRecipientLength(b, i));
+
+        final long original = dedup.seq(sender.index, msgId);
+        if (original != DedupWindow.MISSING) {
+            if (dedup.batchOfLastHit() == batch) {
+                deferredConnection[deferred] = connection;
+                deferredRequest[deferred] = request;
+                deferredMsgId[deferred] = msgId;
+                deferredSender[deferred] = sender.index;
+                deferred++;
+            } else {
+                reply(connection, request, msgId, SendStatus.DUPLICATE, original, 0);
+            }
+            return;
+        }
+        if (batcher.isFull()) {
+            flush();
+        }
+        final int length = StoredMessage.write(record, 0, clock.time(), msgId,
+            b, i + ShardCommand.SEND_SENDER, senderLength,
+            b, ShardCommand.sendPayloadOffset(b, i), ShardCommand.sendPayloadLength(b, i));
+        final int token = batcher.pending();
+        pendingConnection[token] = connection;
+        pendingRequest[token] = request;
+        pendingMsgId[token] = msgId;
+        pendingSender[token] = sender.index;
+        final long seq;
+        try {
+            seq = batcher.append(recipient.id, record, 0, length, token);
+        } catch (final StorageUnavailableException e) {
+            LOG.warn("shard {}: append for {} refused: {}", index, recipient.id, e.getMessage());
+            reply(connection, request, msgId, SendStatus.STORAGE_UNAVAILABLE, 0, storageRetryMillis);
+            return;
+        }
+        dedup.put(sender.index, msgId, seq, batch);
+    }
+
+    private int flush() {
+        final int n = batcher.flush(this);
+        batch++;
+        final int d = deferred;
+        for (int k = 0; k < d; k++) {
+            final long seq = dedup.seq(deferredSender[k], deferredMsgId[k]);
+            if (seq != DedupWindow.MISSING) {
+                reply(deferredConnection[k], deferredRequest[k], deferredMsgId[k], SendStatus.DUPLICATE, seq, 0);
+            } else {
+                reply(deferredConnection[k], deferredRequest[k], deferredMsgId[k],
+                    SendStatus.STORAGE_UNAVAILABLE, 0, storageRetryMillis);
+            }
+        }
+        deferred = 0;
+        return n + d;
+    }
+
+    @Override
+    public void onDurable(final String userId, final long seq, final long token, final DirectBuffer rec,
+                          final int offset, final int length) {
+        final int t = (int) token;
+        reply(pendingConnection[t], pendingRequest[t], pendingMsgId[t], SendStatus.STORED, seq, 0);
+        router.route(userId, seq, rec, offset, length);
+        if (offlineListener != null && !router.isOnline(userId)) {
+            try {
+                offlineListener.onOfflineMessage(userId, StoredMessage.sender(rec, offset), seq);
+            } catch (final RuntimeException e) {
+                LOG.warn("offline listener failed for {} seq {}", userId, seq, e);
+            }
+        }
+    }
+
+    @Override
+    public void onFailed(final String userId, final long seq, final long token, final RuntimeException cause) {
+        final int t = (int) token;
+        LOG.warn("shard {}: sync failed, seq {} of {} not acknowledged: {}", index, seq, userId, cause.toString());
+        dedup.forget(pendingSender[t], pendingMsgId[t]);
+        reply(pendingConnection[t], pendingRequest[t], pendingMsgId[t], SendStatus.STORAGE_UNAVAILABLE, 0,
+            storageRetryMillis);
+    }
+
+    private void onLogin(final DirectBuffer b, final int i) {
+        final long connection = b.getLong(i + ShardCommand.CONNECTION_ID);
+        final long resume = b.getLong(i + ShardCommand.LOGIN_CURSOR);
+        final int userLength = ShardCommand.loginUserLength(b, i);
+        final UserTable.User user = users.getOrCreate(b, i + ShardCommand.LOGIN_USER, userLength);
+        final String device = b.getStringWithoutLengthUtf8(i + ShardCommand.LOGIN_USER + userLength,
+            ShardCommand.loginDeviceLength(b, i));
+        final long lastSeq;
+        long cursor;
+        try {
+            lastSeq = store.lastSeq(user.id);
+            cursor = store.cursor(user.id, device);
+            if (resume > cursor) {
+                cursor = Math.min(resume, lastSeq); // the device says it has these: count them as acked
+            }
+            store.ack(user.id, device, cursor); // makes the device known, so trimming waits for it
+        } catch (final RuntimeException e) {
+            LOG.warn("shard {}: login of {} failed in storage: {}", index, user.id, e.toString());
+            outbound.close(connection, ErrorCode.INTERNAL, "storage unavailable, retry later");
+            return;
+        }
+        final int len = FrameEncoder.loginOk(frame, 0, Protocol.VERSION, user.idBytes, clock.time(), maxPayload,
+            heartbeatMillis, cursor, lastSeq);
+        outbound.send(connection, frame, 0, len);
+        router.online(user.id, device, connection, cursor);
+    }
+
+    private void onPresence(final DirectBuffer b, final int i) {
+        final long connection = b.getLong(i + ShardCommand.CONNECTION_ID);
+        final long request = b.getLong(i + ShardCommand.REQUEST_ID);
+        final int userLength = ShardCommand.presenceUserLength(b, i);
+        final byte[] userBytes = new byte[userLength];
+        b.getBytes(i + ShardCommand.PRESENCE_USER, userBytes);
+        final String userId = new String(userBytes, StandardCharsets.UTF_8);
+        final boolean online = router.isOnline(userId);
+        final long lastSeen = router.lastSeen(userId);
+        if (request != 0) {
+            requests.completePresence(request, new Presence(userId, online, lastSeen));
+        } else {
+            final int len = FrameEncoder.presence(frame, 0, userBytes, online, lastSeen);
+            outbound.send(connection, frame, 0, len);
+        }
+    }
+
+    private void reply(final long connection, final long request, final long msgId, final SendStatus status,
+                       final long seq, final long retryAfterMillis) {
+        final long now = clock.time();
+        if (request != 0) {
+            requests.completeSend(request, new SendReceipt(status, seq, now, retryAfterMillis));
+            return;
+        }
+        final int len = FrameEncoder.sendAck(frame, 0, msgId, status.code(), seq, now, retryAfterMillis);
+        outbound.send(connection, frame, 0, len);
+    }
+}

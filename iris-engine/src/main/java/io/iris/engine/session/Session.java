@@ -1,0 +1,20 @@
+package io.iris.engine.session;
+
+import io.iris.engine.ratelimit.TokenBucket;
+
+/**
+ * Per-connection state kept on the connection's I/O thread. Empty until login; after login it holds
+ * the user, the device, the token's expiry and the user's shared token bucket. Small on purpose: one
+ * exists per connected client.
+ */
+final class Session {
+    String userId;
+    byte[] userBytes;
+    int homeShard;
+    long expiresAtMillis;
+    TokenBucket bucket;
+
+    boolean authenticated() {
+        return userId != null;
+    }
+}

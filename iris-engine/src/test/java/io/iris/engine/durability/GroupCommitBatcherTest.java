@@ -1,0 +1,119 @@
+package io.iris.engine.durability;
+
+import io.iris.api.durability.DurableBatcher;
+import io.iris.api.storage.InboxStore;
+import io.iris.api.storage.InboxVisitor;
+import io.iris.api.storage.StorageUnavailableException;
+import io.iris.storage.memory.MemoryInboxStore;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class GroupCommitBatcherTest {
+    /** The memory store, counting syncs and able to fail them. */
+    static final class CountingStore implements InboxStore {
+        final MemoryInboxStore delegate = new MemoryInboxStore();
+        int syncs;
+        boolean failSync;
+
+        @Override
+        public long append(final String u, final DirectBuffer r, final int o, final int l) {
+            return delegate.append(u, r, o, l);
+        }
+
+        @Override
+        public void sync() {
+            if (failSync) {
+                throw new StorageUnavailableException("disk gone", null);
+            }
+            syncs++;
+        }
+
+        @Override
+        public int read(final String u, final long a, final int m, final InboxVisitor v) {
+            return delegate.read(u, a, m, v);
+        }
+
+        @Override
+        public long lastSeq(final String u) {
+            return delegate.lastSeq(u);
+        }
+
+        @Override
+        public long cursor(final String u, final String d) {
+            return delegate.cursor(u, d);
+        }
+
+        @Override
+        public void ack(final String u, final String d, final long s) {
+            delegate.ack(u, d, s);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+
+    private final CountingStore store = new CountingStore();
+    private final List<String> events = new ArrayList<>();
+    private final DurableBatcher.Completion completion = new DurableBatcher.Completion() {
+        @Override
+        public void onDurable(final String userId, final long seq, final long token, final DirectBuffer record,
+                              final int offset, final int length) {
+            events.add("durable " + userId + " " + seq + " t" + token + " "
+                + record.getStringWithoutLengthUtf8(offset, length) + " syncs=" + store.syncs);
+        }
+
+        @Override
+        public void onFailed(final String userId, final long seq, final long token, final RuntimeException cause) {
+            events.add("failed " + userId + " " + seq + " t" + token);
+        }
+    };
+
+    private static UnsafeBuffer bytes(final String s) {
+        return new UnsafeBuffer(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void oneSyncPerBatchAndCompletionsOnlyAfterIt() {
+        final GroupCommitBatcher batcher = new GroupCommitBatcher(store, 16);
+        for (int i = 0; i < 10; i++) {
+            batcher.append(i % 2 == 0 ? "a" : "b", bytes("m" + i), 0, 2, i);
+        }
+        assertThat(events).isEmpty();
+        assertThat(batcher.pending()).isEqualTo(10);
+        assertThat(batcher.flush(completion)).isEqualTo(10);
+        assertThat(store.syncs).isEqualTo(1);
+        assertThat(events).hasSize(10).allMatch(e -> e.endsWith("syncs=1"));
+        assertThat(events.get(0)).startsWith("durable a 1 t0 m0");
+        assertThat(events.get(9)).startsWith("durable b 5 t9 m9");
+        assertThat(batcher.flush(completion)).isZero();
+        assertThat(store.syncs).isEqualTo(1);
+    }
+
+    @Test
+    void boundedBatch() {
+        final GroupCommitBatcher batcher = new GroupCommitBatcher(store, 2);
+        batcher.append("a", bytes("x"), 0, 1, 0);
+        assertThat(batcher.isFull()).isFalse();
+        batcher.append("a", bytes("y"), 0, 1, 1);
+        assertThat(batcher.isFull()).isTrue();
+    }
+
+    @Test
+    void failedSyncReportsEveryAppendAsFailed() {
+        final GroupCommitBatcher batcher = new GroupCommitBatcher(store, 8);
+        batcher.append("a", bytes("x"), 0, 1, 7);
+        batcher.append("a", bytes("y"), 0, 1, 8);
+        store.failSync = true;
+        batcher.flush(completion);
+        assertThat(events).containsExactly("failed a 1 t7", "failed a 2 t8");
+    }
+}

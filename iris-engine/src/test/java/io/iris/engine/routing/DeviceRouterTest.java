@@ -1,0 +1,137 @@
+package io.iris.engine.routing;
+
+import io.iris.api.ErrorCode;
+import io.iris.engine.inbox.StoredMessage;
+import io.iris.storage.memory.MemoryInboxStore;
+import io.iris.transport.FrameSink;
+import io.iris.transport.protocol.FrameDecoder;
+import io.iris.transport.protocol.Protocol;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DeviceRouterTest {
+    /** Records what the router writes to each connection, decoded. */
+    static final class RecordingSink implements FrameSink {
+        final List<String> frames = new ArrayList<>();
+        private final FrameDecoder decoder = new FrameDecoder();
+
+        @Override
+        public boolean offer(final long connectionId, final DirectBuffer buffer, final int offset, final int length) {
+            assertThat(decoder.wrap(buffer, offset + Protocol.LENGTH_FIELD, length - Protocol.LENGTH_FIELD))
+                .as(decoder.error()).isTrue();
+            assertThat(decoder.type()).isEqualTo(Protocol.DELIVER);
+            frames.add(connectionId + ":" + decoder.seq() + ":" + decoder.id() + ":"
+                + new String(decoder.payload(), StandardCharsets.UTF_8));
+            return true;
+        }
+
+        @Override
+        public boolean offerClose(final long connectionId, final ErrorCode code, final String text) {
+            frames.add(connectionId + ":close:" + code);
+            return true;
+        }
+
+        List<String> take() {
+            final List<String> copy = new ArrayList<>(frames);
+            frames.clear();
+            return copy;
+        }
+    }
+
+    private final MemoryInboxStore store = new MemoryInboxStore();
+    private final RecordingSink sink = new RecordingSink();
+    private long now = 1_000;
+    private final DeviceRouter router = new DeviceRouter(store, new Outbound(sink), () -> now, 3);
+    private final ExpandableArrayBuffer record = new ExpandableArrayBuffer();
+
+    /** Appends like the shard does, then routes as the durable completion does. */
+    private void storeAndRoute(final String to, final String text) {
+        final UnsafeBuffer sender = new UnsafeBuffer("sam".getBytes(StandardCharsets.UTF_8));
+        final UnsafeBuffer payload = new UnsafeBuffer(text.getBytes(StandardCharsets.UTF_8));
+        final int len = StoredMessage.write(record, 0, now, 1, sender, 0, 3, payload, 0, payload.capacity());
+        final long seq = store.append(to, record, 0, len);
+        router.route(to, seq, record, 0, len);
+    }
+
+    @Test
+    void deliversLiveMessagesWithinTheWindowThenPumpsAfterAcks() {
+        router.online("bob", "phone", 7, 0);
+        for (int i = 1; i <= 5; i++) {
+            storeAndRoute("bob", "m" + i);
+        }
+        assertThat(sink.take()).containsExactly("7:1:sam:m1", "7:2:sam:m2", "7:3:sam:m3");
+        assertThat(router.pump()).isZero(); // window full
+        router.acked(7, 2);
+        assertThat(store.cursor("bob", "phone")).isEqualTo(2);
+        router.pump();
+        assertThat(sink.take()).containsExactly("7:4:sam:m4", "7:5:sam:m5");
+    }
+
+    @Test
+    void resumesFromTheCursorGapFreeAndInOrder() {
+        for (int i = 1; i <= 4; i++) {
+            storeAndRoute("bob", "m" + i); // bob offline: nothing delivered
+        }
+        assertThat(sink.take()).isEmpty();
+        router.online("bob", "phone", 9, 1);
+        router.pump();
+        assertThat(sink.take()).containsExactly("9:2:sam:m2", "9:3:sam:m3", "9:4:sam:m4");
+        storeAndRoute("bob", "m5"); // window (3) full: waits in the inbox
+        assertThat(sink.take()).isEmpty();
+        router.acked(9, 4);
+        router.pump();
+        assertThat(sink.take()).containsExactly("9:5:sam:m5");
+    }
+
+    @Test
+    void everyDeviceOfTheUserGetsItsOwnCopyAndCursor() {
+        router.online("bob", "phone", 1, 0);
+        router.online("bob", "laptop", 2, 0);
+        storeAndRoute("bob", "hi");
+        assertThat(sink.take()).containsExactlyInAnyOrder("1:1:sam:hi", "2:1:sam:hi");
+        router.acked(1, 1);
+        assertThat(store.cursor("bob", "phone")).isEqualTo(1);
+        assertThat(store.cursor("bob", "laptop")).isZero();
+    }
+
+    @Test
+    void sameDeviceOnANewConnectionReplacesTheOld() {
+        router.online("bob", "phone", 1, 0);
+        router.online("bob", "phone", 2, 0);
+        assertThat(sink.take()).containsExactly("1:close:" + ErrorCode.DEVICE_REPLACED);
+        storeAndRoute("bob", "x");
+        assertThat(sink.take()).containsExactly("2:1:sam:x");
+        router.offline(1); // the old connection's late logout changes nothing
+        assertThat(router.isOnline("bob")).isTrue();
+    }
+
+    @Test
+    void presenceAndLastSeen() {
+        assertThat(router.isOnline("bob")).isFalse();
+        assertThat(router.lastSeen("bob")).isZero();
+        router.online("bob", "phone", 1, 0);
+        now = 5_000;
+        assertThat(router.isOnline("bob")).isTrue();
+        assertThat(router.lastSeen("bob")).isEqualTo(5_000);
+        router.offline(1);
+        now = 9_000;
+        assertThat(router.isOnline("bob")).isFalse();
+        assertThat(router.lastSeen("bob")).isEqualTo(5_000);
+    }
+
+    @Test
+    void acksBeyondWhatWasDeliveredAreClamped() {
+        router.online("bob", "phone", 1, 0);
+        storeAndRoute("bob", "a");
+        router.acked(1, 99);
+        assertThat(store.cursor("bob", "phone")).isEqualTo(1);
+    }
+}

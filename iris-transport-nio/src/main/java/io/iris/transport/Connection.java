@@ -1,0 +1,78 @@
+package io.iris.transport;
+
+import io.iris.api.ErrorCode;
+import org.agrona.DirectBuffer;
+
+import java.net.InetSocketAddress;
+
+/**
+ * One accepted client connection, owned by one I/O thread. All methods must be called on that thread
+ * (from {@link ConnectionHandler} callbacks); other threads use {@link NioServer#offer}.
+ *
+ * <p>An idle connection holds no read or write buffer: one is borrowed from its I/O thread's pool only
+ * while a partial inbound frame or unsent outbound bytes exist.
+ */
+public interface Connection {
+    /**
+     * @return the id of this connection, unique for the life of the server (never reused), usable
+     * from any thread with {@link NioServer#offer}.
+     */
+    long id();
+
+    /** @return the peer's address. */
+    InetSocketAddress remoteAddress();
+
+    /** @return true until the connection is closed or closing. */
+    boolean isOpen();
+
+    /**
+     * Queues bytes (one or more complete frames) for sending. Bytes are flushed at the end of the
+     * current I/O loop iteration, so many frames to one connection cost one write.
+     *
+     * @param buffer holds the bytes.
+     * @param offset where they start.
+     * @param length how many.
+     * @return false if the connection is closed, or if the bytes would take its unsent output past the
+     * high-water mark: then the connection is closed with {@link ErrorCode#SLOW_CONSUMER} (best effort)
+     * and the bytes are dropped.
+     */
+    boolean write(DirectBuffer buffer, int offset, int length);
+
+    /**
+     * Sends an ERROR frame with this code and text, flushes what can be flushed without waiting, and
+     * closes the connection. Further inbound frames are ignored.
+     *
+     * @param code the error code.
+     * @param text a short text for humans.
+     */
+    void closeWithError(ErrorCode code, String text);
+
+    /** Closes the connection at once; unsent output is discarded. */
+    void close();
+
+    /** @return the largest inbound frame length accepted; a larger one closes with FRAME_TOO_LARGE. */
+    int maxInboundFrame();
+
+    /**
+     * @param length the largest inbound frame (type + body) to accept from now on.
+     */
+    void maxInboundFrame(int length);
+
+    /**
+     * Sets the read timeout: if no complete frame arrives for {@code millis}, the connection is closed
+     * with an ERROR frame carrying {@code code}. Starts as the server's login deadline with
+     * {@link ErrorCode#LOGIN_TIMEOUT}. The time is counted from the later of the last complete frame and
+     * this call, and checked every ~100 ms, so the timeout fires between {@code millis} and about
+     * {@code millis + 100} ms. It does not fire once the server is draining.
+     *
+     * @param millis the timeout; 0 disables it.
+     * @param code   the error sent when it fires.
+     */
+    void readTimeout(long millis, ErrorCode code);
+
+    /** @return the object the handler attached, or null. */
+    Object attachment();
+
+    /** @param attachment any object the handler wants to keep with the connection (e.g. its session). */
+    void attach(Object attachment);
+}

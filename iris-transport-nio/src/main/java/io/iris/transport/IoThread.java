@@ -1,0 +1,814 @@
+package io.iris.transport;
+
+import io.iris.api.ErrorCode;
+import io.iris.transport.protocol.FrameEncoder;
+import io.iris.transport.protocol.Protocol;
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.io.IOException;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.Arrays;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+import static java.lang.System.Logger.Level.DEBUG;
+import static java.lang.System.Logger.Level.ERROR;
+import static java.lang.System.Logger.Level.WARNING;
+
+/**
+ * One I/O thread of a {@link NioServer}: a selector loop that owns a set of connections, reads and
+ * reassembles their frames, runs the {@link ConnectionHandler} callbacks, executes commands other
+ * threads put on its command queue, flushes output and fires read timeouts. See {@link NioServer} for
+ * the overall design; everything in this class except {@link #offer}, {@link #handOff},
+ * {@link #wakeup()}, {@link #requestShutdown()} and {@link #isFlushed()} runs on the owning thread.
+ *
+ * <p>One loop iteration: take handed-off connections, start draining if asked, run queued commands,
+ * sweep timers (every {@value #SWEEP_INTERVAL_MILLIS} ms), flush every connection written to since
+ * the last flush (one gathering write each), call {@code onClose} for connections closed meanwhile,
+ * publish the "flushed" state for {@link NioServer#awaitFlushed}, then select; ready keys are handled
+ * inside the select call (no selected-key set, no iterator).
+ */
+final class IoThread implements Runnable {
+    /** Size of the per-thread read buffer. */
+    static final int READ_BUFFER_SIZE = 64 * 1024;
+    /** Period of the read-timeout sweep, and the longest a select blocks. */
+    static final long SWEEP_INTERVAL_MILLIS = 100;
+    /** Reads per readiness event for one connection before moving on (fairness). */
+    static final int MAX_READS_PER_EVENT = 8;
+    /** Size of the buffer used to discard unread input before closing a socket. */
+    static final int DISCARD_BUFFER_SIZE = 8 * 1024;
+    /** Reads of unread input discarded before closing a socket (see {@link #discardInbound}). */
+    static final int MAX_DISCARD_READS = 8;
+    /** Free {@link OutboundQueue} objects kept. */
+    static final int MAX_FREE_QUEUES = 1024;
+
+    private static final System.Logger LOG = System.getLogger(NioServer.class.getName());
+    private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
+    private static final long NOT_FLUSHED = -1L;
+
+    private final int index;
+    private final NioServer server;
+    private final ConnectionHandler handler;
+    private final int highWaterMark;
+    private final Thread thread;
+    private final Selector selector;
+    private final ManyToOneRingBuffer commands;
+    private final AtomicBuffer commandBuffer;
+    private final int commandCapacityMask;
+    private final int maxOfferLength;
+    private final Queue<NioConnection> handOffs = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean sleeping = new AtomicBoolean();
+    private volatile boolean shutdown;
+    private volatile boolean terminated;
+    /** Consumer position at which this thread last had no unsent output; {@link #NOT_FLUSHED} while it has some. */
+    private volatile long flushedPosition;
+
+    private final Long2ObjectHashMap<NioConnection> byId = new Long2ObjectHashMap<>();
+    private NioConnection[] connections = new NioConnection[64];
+    private int connectionCount;
+    private NioConnection[] dirty = new NioConnection[64];
+    private int dirtyCount;
+    private NioConnection[] closed = new NioConnection[16];
+    private int closedCount;
+    private int connectionsWithOutput;
+
+    private final BufferPool pool = new BufferPool();
+    private final OutboundQueue[] freeQueues = new OutboundQueue[MAX_FREE_QUEUES];
+    private int freeQueueCount;
+
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
+    private final UnsafeBuffer readView = new UnsafeBuffer(readBuffer);
+    private final UnsafeBuffer partialView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(2048));
+    private final ByteBuffer discard = ByteBuffer.allocateDirect(DISCARD_BUFFER_SIZE);
+    private final DirectBuffer goaway;
+
+    private final Consumer<SelectionKey> onKey = this::onKey;
+    private final MessageHandler onCommand = this::onCommand;
+
+    private Acceptor acceptor;
+    private long nowMillis;
+    private long nextSweepMillis;
+    private boolean drained;
+
+    IoThread(final int index, final NioServer server, final NioServerConfig config,
+             final ConnectionHandler handler, final DirectBuffer goaway) throws IOException {
+        this.index = index;
+        this.server = server;
+        this.handler = handler;
+        this.highWaterMark = config.outboundHighWaterMark();
+        this.goaway = goaway;
+        this.commandBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+            config.commandQueueBytes() + RingBufferDescriptor.TRAILER_LENGTH, 64));
+        this.commands = new ManyToOneRingBuffer(commandBuffer);
+        this.commandCapacityMask = commands.capacity() - 1;
+        this.maxOfferLength = commands.maxMsgLength() - CommandDescriptor.BYTES_OFFSET;
+        this.selector = Selector.open();
+        this.nowMillis = clock();
+        this.nextSweepMillis = nowMillis + SWEEP_INTERVAL_MILLIS;
+        this.thread = new Thread(this, "iris-io-" + index);
+        this.thread.setDaemon(false);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Called from other threads
+    // ------------------------------------------------------------------------------------------
+
+    /** @return the selector, for registering the acceptor before the thread starts. */
+    Selector selector() {
+        return selector;
+    }
+
+    /** @param acceptor the acceptor this thread runs (thread 0 only); set before {@link #start()}. */
+    void acceptor(final Acceptor acceptor) {
+        this.acceptor = acceptor;
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    Thread thread() {
+        return thread;
+    }
+
+    /** @return the largest {@code length} {@link #offer} takes. */
+    int maxOfferLength() {
+        return maxOfferLength;
+    }
+
+    /**
+     * Puts a command on this thread's queue. Any thread.
+     *
+     * @return false if the queue is full.
+     */
+    boolean offer(final int type, final long connectionId, final DirectBuffer buffer, final int offset,
+                  final int length) {
+        if (length < 0 || length > maxOfferLength) {
+            throw new IllegalArgumentException("offer length must be in [0, " + maxOfferLength
+                + "] (commandQueueBytes / 8 - 8), was " + length);
+        }
+        buffer.boundsCheck(offset, length);
+        final int at = commands.tryClaim(type, CommandDescriptor.BYTES_OFFSET + length);
+        if (at < 0) {
+            return false;
+        }
+        try {
+            commandBuffer.putLong(at + CommandDescriptor.CONNECTION_ID_OFFSET, connectionId);
+            commandBuffer.putBytes(at + CommandDescriptor.BYTES_OFFSET, buffer, offset, length);
+        } catch (final RuntimeException e) {
+            commands.abort(at);
+            throw e;
+        }
+        commands.commit(at);
+        wakeupIfSleeping();
+        return true;
+    }
+
+    /** Hands an accepted connection to this thread. Called by the acceptor (on thread 0). */
+    void handOff(final NioConnection connection) {
+        handOffs.add(connection);
+        if (Thread.currentThread() != thread) {
+            selector.wakeup();
+        }
+    }
+
+    /** Wakes the thread unconditionally (rare events: drain, shutdown). */
+    void wakeup() {
+        selector.wakeup();
+    }
+
+    /** Asks the loop to close everything and exit. */
+    void requestShutdown() {
+        shutdown = true;
+        selector.wakeup();
+    }
+
+    /** @return true if every command offered so far ran and left no unsent output, or the thread ended. */
+    boolean isFlushed() {
+        return terminated || commands.producerPosition() == flushedPosition;
+    }
+
+    /** @return true once the loop has exited and released everything. */
+    boolean isTerminated() {
+        return terminated;
+    }
+
+    /** @return buffers borrowed from the pool now (for tests and diagnostics). */
+    int borrowedBuffers() {
+        return pool.borrowed();
+    }
+
+    /** Closes connections handed off after this thread ended (the server is closing). */
+    void closeLeftoverHandOffs() {
+        NioConnection c;
+        while ((c = handOffs.poll()) != null) {
+            Acceptor.closeQuietly(c.channel);
+            server.connectionClosed();
+        }
+    }
+
+    /**
+     * Wakes the thread only if it is (about to be) blocked in select. The full fence orders the
+     * caller's commit before the read of {@link #sleeping}; the loop sets {@link #sleeping} before it
+     * looks for work. So either the loop sees the command, or this sees the flag (no lost wakeup),
+     * and a busy loop costs no wakeup syscall.
+     */
+    private void wakeupIfSleeping() {
+        VarHandle.fullFence();
+        if (sleeping.get() && sleeping.compareAndSet(true, false)) {
+            selector.wakeup();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // The loop
+    // ------------------------------------------------------------------------------------------
+
+    @Override
+    public void run() {
+        try {
+            while (!shutdown) {
+                try {
+                    iterate();
+                } catch (final ClosedSelectorException e) {
+                    break;
+                } catch (final Throwable t) {
+                    LOG.log(ERROR, "I/O thread " + thread.getName() + " loop error; continuing", t);
+                }
+            }
+        } finally {
+            shutdownNow();
+        }
+    }
+
+    private void iterate() throws IOException {
+        nowMillis = clock();
+        takeHandOffs();
+        if (!drained && server.isDraining()) {
+            drainAll();
+        }
+        processCommands();
+        if (nowMillis >= nextSweepMillis) {
+            sweep();
+            nextSweepMillis = nowMillis + SWEEP_INTERVAL_MILLIS;
+        }
+        flushDirty();
+        notifyClosed();
+        publishFlushed();
+
+        sleeping.set(true);
+        if (hasWork()) {
+            sleeping.set(false);
+            selector.selectNow(onKey);
+        } else {
+            final long timeout = Math.max(1, nextSweepMillis - nowMillis);
+            selector.select(onKey, timeout);
+            sleeping.set(false);
+        }
+    }
+
+    private boolean hasWork() {
+        return shutdown
+            || dirtyCount > 0
+            || closedCount > 0
+            || !handOffs.isEmpty()
+            || (!drained && server.isDraining())
+            || hasCommittedCommand();
+    }
+
+    /** @return true if the record at the head of the command queue is committed (ready to read). */
+    private boolean hasCommittedCommand() {
+        final int headIndex = (int) commands.consumerPosition() & commandCapacityMask;
+        return commandBuffer.getIntVolatile(RecordDescriptor.lengthOffset(headIndex)) > 0;
+    }
+
+    private void publishFlushed() {
+        final long position = connectionsWithOutput == 0 ? commands.consumerPosition() : NOT_FLUSHED;
+        if (position != flushedPosition) {
+            flushedPosition = position;
+        }
+        if (server.hasFlushWaiters()) {
+            server.signalFlushWaiters();
+        }
+    }
+
+    private void shutdownNow() {
+        try {
+            nowMillis = clock();
+            if (acceptor != null) {
+                acceptor.close();
+            }
+            takeHandOffs();
+            for (int i = connectionCount - 1; i >= 0; i--) {
+                closeNow(connections[i]);
+            }
+            notifyClosed();
+            closeLeftoverHandOffs();
+            try {
+                selector.close();
+            } catch (final IOException e) {
+                LOG.log(DEBUG, "selector close failed: " + e);
+            }
+            pool.clear();
+        } catch (final Throwable t) {
+            LOG.log(ERROR, "I/O thread " + thread.getName() + " failed while shutting down", t);
+        } finally {
+            terminated = true;
+            server.signalFlushWaiters();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Connections: registration, draining, timers, closing
+    // ------------------------------------------------------------------------------------------
+
+    private void takeHandOffs() {
+        NioConnection c;
+        while ((c = handOffs.poll()) != null) {
+            register(c);
+        }
+    }
+
+    private void register(final NioConnection c) {
+        try {
+            c.key = c.channel.register(selector, SelectionKey.OP_READ, c);
+        } catch (final IOException | RuntimeException e) {
+            LOG.log(DEBUG, "could not register " + c + ": " + e);
+            Acceptor.closeQuietly(c.channel);
+            server.connectionClosed();
+            return;
+        }
+        c.lastFrameMillis = nowMillis;
+        byId.put(c.id, c);
+        addConnection(c);
+        try {
+            handler.onOpen(c);
+        } catch (final Throwable t) {
+            handlerFailed(c, "onOpen", t);
+        }
+        if (drained && c.state == NioConnection.OPEN) {
+            goaway(c);
+        }
+    }
+
+    private void drainAll() {
+        drained = true;
+        if (acceptor != null) {
+            acceptor.close();
+        }
+        for (int i = connectionCount - 1; i >= 0; i--) {
+            if (i < connectionCount) {
+                goaway(connections[i]);
+            }
+        }
+    }
+
+    /** Sends GOAWAY, stops reading (drops any partial frame) and disables the read timeout. */
+    private void goaway(final NioConnection c) {
+        c.reading = false;
+        releaseInbound(c);
+        c.partialHeaderLength = 0;
+        if (write(c, goaway, 0, goaway.capacity())) {
+            updateInterest(c);
+        }
+    }
+
+    /** Closes connections whose read timeout passed; iterates backwards so swap-removal is safe. */
+    private void sweep() {
+        if (acceptor != null) {
+            acceptor.resumeIfDue(nowMillis);
+        }
+        for (int i = connectionCount - 1; i >= 0; i--) {
+            if (i >= connectionCount) {
+                continue;
+            }
+            final NioConnection c = connections[i];
+            final int timeout = c.readTimeoutMillis;
+            if (timeout > 0 && c.reading && nowMillis - c.lastFrameMillis >= timeout) {
+                closeWithError(c, c.timeoutCode, "no frame received for " + timeout + " ms");
+            }
+        }
+    }
+
+    /**
+     * Sends an ERROR frame, flushes what the socket takes now, closes. Used by
+     * {@link Connection#closeWithError}.
+     */
+    void closeWithError(final NioConnection c, final ErrorCode code, final String text) {
+        if (c.state != NioConnection.OPEN) {
+            return;
+        }
+        final int length = FrameEncoder.error(scratch, 0, code.code(), text);
+        LOG.log(DEBUG, "closing " + c + " with " + code + ": " + text);
+        closeWithFrame(c, scratch, 0, length);
+    }
+
+    private void closeWithFrame(final NioConnection c, final DirectBuffer frame, final int offset, final int length) {
+        if (c.out == null) {
+            borrowQueue(c);
+        }
+        c.out.append(pool, frame, offset, length);
+        try {
+            c.out.flushTo(c.channel, pool);
+            discardInbound(c.channel, discard);
+        } catch (final IOException | RuntimeException e) {
+            LOG.log(DEBUG, "could not send the error frame to " + c + ": " + e);
+        }
+        closeNow(c);
+    }
+
+    /** Closes at once, discarding unsent output. Used by {@link Connection#close}. */
+    void close(final NioConnection c) {
+        closeNow(c);
+    }
+
+    private void closeNow(final NioConnection c) {
+        if (c.state != NioConnection.OPEN) {
+            return;
+        }
+        c.state = NioConnection.CLOSED;
+        if (c.key != null) {
+            c.key.cancel();
+        }
+        Acceptor.closeQuietly(c.channel);
+        releaseInbound(c);
+        c.partialHeaderLength = 0;
+        if (c.out != null) {
+            returnQueue(c);
+        }
+        byId.remove(c.id);
+        removeConnection(c);
+        server.connectionClosed();
+        if (closedCount == closed.length) {
+            closed = Arrays.copyOf(closed, closedCount * 2);
+        }
+        closed[closedCount++] = c;
+    }
+
+    /** Calls onClose for every connection closed since the last call (never re-entrantly from a callback). */
+    private void notifyClosed() {
+        for (int i = 0; i < closedCount; i++) {
+            final NioConnection c = closed[i];
+            closed[i] = null;
+            try {
+                handler.onClose(c);
+            } catch (final Throwable t) {
+                LOG.log(WARNING, "ConnectionHandler.onClose failed for " + c, t);
+            }
+        }
+        closedCount = 0;
+    }
+
+    private void handlerFailed(final NioConnection c, final String callback, final Throwable t) {
+        LOG.log(WARNING, "ConnectionHandler." + callback + " failed for " + c + "; closing it with INTERNAL", t);
+        closeWithError(c, ErrorCode.INTERNAL, "internal error");
+    }
+
+    private void addConnection(final NioConnection c) {
+        if (connectionCount == connections.length) {
+            connections = Arrays.copyOf(connections, connectionCount * 2);
+        }
+        c.index = connectionCount;
+        connections[connectionCount++] = c;
+    }
+
+    private void removeConnection(final NioConnection c) {
+        final int i = c.index;
+        if (i < 0) {
+            return;
+        }
+        final int last = --connectionCount;
+        if (i != last) {
+            final NioConnection moved = connections[last];
+            connections[i] = moved;
+            moved.index = i;
+        }
+        connections[last] = null;
+        c.index = -1;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Commands from other threads
+    // ------------------------------------------------------------------------------------------
+
+    private void processCommands() {
+        // One read() stops at the end of the buffer; a second one picks up after a wrap.
+        if (commands.read(onCommand) > 0) {
+            commands.read(onCommand);
+        }
+    }
+
+    private void onCommand(final int type, final MutableDirectBuffer buffer, final int index, final int length) {
+        final NioConnection c = byId.get(buffer.getLong(index + CommandDescriptor.CONNECTION_ID_OFFSET));
+        if (c == null || c.state != NioConnection.OPEN) {
+            return; // closed or unknown: dropped silently
+        }
+        final int offset = index + CommandDescriptor.BYTES_OFFSET;
+        final int bytes = length - CommandDescriptor.BYTES_OFFSET;
+        if (type == CommandDescriptor.SEND) {
+            write(c, buffer, offset, bytes);
+        } else if (type == CommandDescriptor.SEND_AND_CLOSE) {
+            LOG.log(DEBUG, "closing " + c + " on request with an error frame");
+            closeWithFrame(c, buffer, offset, bytes);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Output
+    // ------------------------------------------------------------------------------------------
+
+    /** Appends output; used by {@link Connection#write} and SEND commands. */
+    boolean write(final NioConnection c, final DirectBuffer buffer, final int offset, final int length) {
+        if (c.state != NioConnection.OPEN) {
+            return false;
+        }
+        if (length <= 0) {
+            if (length < 0) {
+                throw new IllegalArgumentException("length must be >= 0, was " + length);
+            }
+            return true;
+        }
+        OutboundQueue out = c.out;
+        final long pending = out == null ? 0 : out.pending();
+        if (pending + length > highWaterMark) {
+            closeWithError(c, ErrorCode.SLOW_CONSUMER, "unsent output passed the high-water mark of "
+                + highWaterMark + " bytes");
+            return false;
+        }
+        if (out == null) {
+            out = borrowQueue(c);
+        }
+        out.append(pool, buffer, offset, length);
+        if (!c.dirty && !c.writeInterest) {
+            c.dirty = true;
+            if (dirtyCount == dirty.length) {
+                dirty = Arrays.copyOf(dirty, dirtyCount * 2);
+            }
+            dirty[dirtyCount++] = c;
+        }
+        return true;
+    }
+
+    private void flushDirty() {
+        for (int i = 0; i < dirtyCount; i++) {
+            final NioConnection c = dirty[i];
+            dirty[i] = null;
+            c.dirty = false;
+            if (c.state == NioConnection.OPEN) {
+                flush(c);
+            }
+        }
+        dirtyCount = 0;
+    }
+
+    private void flush(final NioConnection c) {
+        final OutboundQueue out = c.out;
+        try {
+            if (out == null || out.flushTo(c.channel, pool)) {
+                if (out != null) {
+                    returnQueue(c);
+                }
+                if (c.writeInterest) {
+                    c.writeInterest = false;
+                    updateInterest(c);
+                }
+            } else if (!c.writeInterest) {
+                c.writeInterest = true;
+                updateInterest(c);
+            }
+        } catch (final IOException e) {
+            LOG.log(DEBUG, "write failed on " + c + ": " + e);
+            closeNow(c);
+        }
+    }
+
+    private void updateInterest(final NioConnection c) {
+        final SelectionKey key = c.key;
+        if (key != null && key.isValid()) {
+            key.interestOps((c.reading ? SelectionKey.OP_READ : 0) | (c.writeInterest ? SelectionKey.OP_WRITE : 0));
+        }
+    }
+
+    private OutboundQueue borrowQueue(final NioConnection c) {
+        final OutboundQueue out = freeQueueCount > 0 ? freeQueues[--freeQueueCount] : new OutboundQueue();
+        freeQueues[freeQueueCount] = null;
+        c.out = out;
+        if (connectionsWithOutput++ == 0 && flushedPosition != NOT_FLUSHED) {
+            flushedPosition = NOT_FLUSHED;
+        }
+        return out;
+    }
+
+    private void returnQueue(final NioConnection c) {
+        final OutboundQueue out = c.out;
+        c.out = null;
+        out.releaseAll(pool);
+        connectionsWithOutput--;
+        if (freeQueueCount < freeQueues.length) {
+            freeQueues[freeQueueCount++] = out;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Input
+    // ------------------------------------------------------------------------------------------
+
+    private void onKey(final SelectionKey key) {
+        nowMillis = clock();
+        final Object attachment = key.attachment();
+        if (attachment instanceof NioConnection) {
+            final NioConnection c = (NioConnection) attachment;
+            if (!key.isValid()) {
+                return;
+            }
+            final int ready = key.readyOps();
+            if ((ready & SelectionKey.OP_WRITE) != 0 && c.state == NioConnection.OPEN) {
+                flush(c);
+            }
+            if ((ready & SelectionKey.OP_READ) != 0 && c.state == NioConnection.OPEN && c.reading) {
+                onReadable(c);
+            }
+        } else if (attachment == acceptor && acceptor != null) {
+            acceptor.onAcceptable(nowMillis);
+        }
+    }
+
+    private void onReadable(final NioConnection c) {
+        try {
+            for (int i = 0; i < MAX_READS_PER_EVENT && c.state == NioConnection.OPEN && c.reading; i++) {
+                final boolean more = c.inbound != null ? readIntoPartial(c) : readIntoShared(c);
+                if (!more) {
+                    return;
+                }
+            }
+        } catch (final IOException e) {
+            LOG.log(DEBUG, "read failed on " + c + ": " + e);
+            closeNow(c);
+        }
+    }
+
+    /**
+     * Reads the rest of a partial frame straight into its own buffer.
+     *
+     * @return true if the frame completed (more input may follow).
+     */
+    private boolean readIntoPartial(final NioConnection c) throws IOException {
+        final ByteBuffer in = c.inbound;
+        final int n = c.channel.read(in);
+        if (n < 0) {
+            closeNow(c);
+            return false;
+        }
+        if (in.hasRemaining()) {
+            return false;
+        }
+        c.inbound = null; // detached first: a close from the handler must not release it under the handler
+        try {
+            partialView.wrap(in, 0, in.limit());
+            dispatch(c, partialView, Protocol.LENGTH_FIELD, in.limit() - Protocol.LENGTH_FIELD);
+        } finally {
+            pool.release(in);
+        }
+        return true;
+    }
+
+    /**
+     * Reads into the shared buffer (after any carried prefix bytes) and dispatches every complete frame.
+     *
+     * @return true if the read filled the buffer (more input may be waiting).
+     */
+    private boolean readIntoShared(final NioConnection c) throws IOException {
+        final ByteBuffer rb = readBuffer;
+        rb.clear();
+        final int carried = c.partialHeaderLength;
+        for (int k = 0; k < carried; k++) {
+            readView.putByte(k, (byte) (c.partialHeader >>> (24 - 8 * k)));
+        }
+        rb.position(carried);
+        final int n = c.channel.read(rb);
+        if (n < 0) {
+            closeNow(c);
+            return false;
+        }
+        if (n == 0) {
+            return false;
+        }
+        c.partialHeaderLength = 0;
+        final int limit = carried + n;
+        parse(c, limit);
+        return limit == rb.capacity();
+    }
+
+    private void parse(final NioConnection c, final int limit) {
+        final UnsafeBuffer view = readView;
+        int pos = 0;
+        while (limit - pos >= Protocol.LENGTH_FIELD) {
+            final int length = view.getInt(pos, BE);
+            if (length == 0) {
+                closeWithError(c, ErrorCode.MALFORMED_FRAME, "frame length 0");
+                return;
+            }
+            if (length < 0 || length > c.maxInboundFrame) {
+                closeWithError(c, ErrorCode.FRAME_TOO_LARGE, "frame length " + Integer.toUnsignedString(length)
+                    + " over the limit of " + c.maxInboundFrame);
+                return;
+            }
+            if (limit - pos - Protocol.LENGTH_FIELD < length) {
+                break;
+            }
+            dispatch(c, view, pos + Protocol.LENGTH_FIELD, length);
+            pos += Protocol.LENGTH_FIELD + length;
+            if (c.state != NioConnection.OPEN || !c.reading) {
+                return;
+            }
+        }
+        final int remaining = limit - pos;
+        if (remaining == 0) {
+            return;
+        }
+        if (remaining < Protocol.LENGTH_FIELD) {
+            int header = 0;
+            for (int k = 0; k < remaining; k++) {
+                header |= (view.getByte(pos + k) & 0xFF) << (24 - 8 * k);
+            }
+            c.partialHeader = header;
+            c.partialHeaderLength = (byte) remaining;
+            return;
+        }
+        // The length was checked by the loop above; borrow a buffer for exactly this frame.
+        final int frameSize = Protocol.LENGTH_FIELD + view.getInt(pos, BE);
+        final ByteBuffer in = pool.acquire(frameSize);
+        in.limit(frameSize);
+        view.getBytes(pos, in, 0, remaining);
+        in.position(remaining);
+        c.inbound = in;
+    }
+
+    private void dispatch(final NioConnection c, final DirectBuffer buffer, final int offset, final int length) {
+        c.lastFrameMillis = nowMillis;
+        try {
+            handler.onFrame(c, buffer, offset, length);
+        } catch (final Throwable t) {
+            handlerFailed(c, "onFrame", t);
+        }
+    }
+
+    private void releaseInbound(final NioConnection c) {
+        final ByteBuffer in = c.inbound;
+        if (in != null) {
+            c.inbound = null;
+            pool.release(in);
+        }
+    }
+
+    /**
+     * Reads and drops what is readable now (bounded), so that closing the socket sends FIN rather
+     * than RST: Linux answers a close with unread input by a reset that can discard the error frame
+     * just written.
+     */
+    static void discardInbound(final SocketChannel channel, final ByteBuffer scratch) throws IOException {
+        for (int i = 0; i < MAX_DISCARD_READS; i++) {
+            scratch.clear();
+            if (channel.read(scratch) <= 0) {
+                return;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    /** @return the loop's clock in millis (monotonic), as of the current event. */
+    long nowMillis() {
+        return nowMillis;
+    }
+
+    boolean isOwnerThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    int index() {
+        return index;
+    }
+
+    private static long clock() {
+        return System.nanoTime() / 1_000_000L;
+    }
+}

@@ -1,0 +1,142 @@
+package io.iris.transport;
+
+import io.iris.api.ErrorCode;
+import org.agrona.DirectBuffer;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+
+/**
+ * The transport's {@link Connection}: the state one I/O thread keeps per socket, and nothing else.
+ * It is deliberately lean (primitive fields, no buffers while idle) because a server holds tens of
+ * thousands of them; the behaviour lives in {@link IoThread}, which owns every instance and is the
+ * only thread that touches its mutable fields after the hand-off from the acceptor.
+ */
+final class NioConnection implements Connection {
+    static final byte OPEN = 0;
+    static final byte CLOSED = 1;
+
+    final long id;
+    final SocketChannel channel;
+    final IoThread owner;
+    final InetSocketAddress remoteAddress;
+    SelectionKey key;
+    Object attachment;
+
+    /** A partial inbound frame (prefix included) while one is being received, else null. */
+    ByteBuffer inbound;
+    /** Unsent output while there is some, else null. */
+    OutboundQueue out;
+
+    /** Owner-thread clock (millis) of the last complete frame or timeout change. */
+    long lastFrameMillis;
+    /** Read timeout in millis, 0 = none. */
+    int readTimeoutMillis;
+    /** Error sent when the read timeout fires. */
+    ErrorCode timeoutCode;
+    int maxInboundFrame;
+    /** Up to three bytes of a length prefix received so far, big-endian in the high bytes. */
+    int partialHeader;
+    /** Index in the owner's dense connection array, -1 when not in it. */
+    int index = -1;
+    byte partialHeaderLength;
+    byte state = OPEN;
+    /** False once the server drains: no more reads, no read timeout. */
+    boolean reading = true;
+    /** In the owner's dirty list: has output to flush at the end of this loop iteration. */
+    boolean dirty;
+    /** OP_WRITE is registered: the socket was full at the last flush. */
+    boolean writeInterest;
+
+    NioConnection(final long id, final SocketChannel channel, final IoThread owner,
+                  final InetSocketAddress remoteAddress, final long loginTimeoutMillis,
+                  final int maxFrameBeforeLogin) {
+        this.id = id;
+        this.channel = channel;
+        this.owner = owner;
+        this.remoteAddress = remoteAddress;
+        this.readTimeoutMillis = clampMillis(loginTimeoutMillis);
+        this.timeoutCode = ErrorCode.LOGIN_TIMEOUT;
+        this.maxInboundFrame = maxFrameBeforeLogin;
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return remoteAddress;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return state == OPEN;
+    }
+
+    @Override
+    public boolean write(final DirectBuffer buffer, final int offset, final int length) {
+        assert owner.isOwnerThread() : "Connection.write called off its I/O thread; use NioServer.offer";
+        return owner.write(this, buffer, offset, length);
+    }
+
+    @Override
+    public void closeWithError(final ErrorCode code, final String text) {
+        assert owner.isOwnerThread() : "Connection.closeWithError called off its I/O thread; use NioServer.offerClose";
+        owner.closeWithError(this, code, text);
+    }
+
+    @Override
+    public void close() {
+        assert owner.isOwnerThread() : "Connection.close called off its I/O thread; use NioServer.offerClose";
+        owner.close(this);
+    }
+
+    @Override
+    public int maxInboundFrame() {
+        return maxInboundFrame;
+    }
+
+    @Override
+    public void maxInboundFrame(final int length) {
+        if (length < 1) {
+            throw new IllegalArgumentException("maxInboundFrame must be >= 1, was " + length);
+        }
+        maxInboundFrame = length;
+    }
+
+    @Override
+    public void readTimeout(final long millis, final ErrorCode code) {
+        if (millis < 0) {
+            throw new IllegalArgumentException("read timeout must be >= 0, was " + millis);
+        }
+        if (millis > 0 && code == null) {
+            throw new NullPointerException("code");
+        }
+        readTimeoutMillis = clampMillis(millis);
+        timeoutCode = code;
+        lastFrameMillis = owner.nowMillis();
+    }
+
+    @Override
+    public Object attachment() {
+        return attachment;
+    }
+
+    @Override
+    public void attach(final Object attachment) {
+        this.attachment = attachment;
+    }
+
+    @Override
+    public String toString() {
+        return "Connection{id=" + id + ", remote=" + remoteAddress + (state == OPEN ? "" : ", closed") + '}';
+    }
+
+    private static int clampMillis(final long millis) {
+        return (int) Math.min(millis, Integer.MAX_VALUE);
+    }
+}

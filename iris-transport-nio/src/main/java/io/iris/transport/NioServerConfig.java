@@ -1,0 +1,286 @@
+package io.iris.transport;
+
+import io.iris.transport.protocol.Protocol;
+
+/**
+ * Immutable settings of a {@link NioServer}. Start from {@link #defaults()} and derive copies with the
+ * {@code withX} methods; every constructor and wither validates its value and fails fast with an
+ * {@link IllegalArgumentException} that names the field and the bad value, so a server can never be
+ * built from an inconsistent configuration.
+ *
+ * <table>
+ *   <caption>Settings and defaults</caption>
+ *   <tr><th>field</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>host</td><td>0.0.0.0</td><td>address to bind</td></tr>
+ *   <tr><td>port</td><td>0</td><td>port to bind; 0 picks a free ephemeral port (see {@link NioServer#port()})</td></tr>
+ *   <tr><td>ioThreads</td><td>1</td><td>selector threads, 1..256 (the thread index is stored in the low 8 bits of
+ *       connection ids)</td></tr>
+ *   <tr><td>maxConnections</td><td>10,000</td><td>open connections accepted; further ones get
+ *       {@code ERROR SERVER_FULL}. Lowered at runtime to the process file-descriptor limit minus 64</td></tr>
+ *   <tr><td>loginTimeoutMillis</td><td>10,000</td><td>initial read timeout of a connection (fires
+ *       {@code LOGIN_TIMEOUT}); 0 disables it</td></tr>
+ *   <tr><td>outboundHighWaterMark</td><td>4 MiB</td><td>unsent bytes a connection may hold; past it the
+ *       connection is closed with {@code SLOW_CONSUMER}</td></tr>
+ *   <tr><td>commandQueueBytes</td><td>8 MiB</td><td>capacity of each I/O thread's cross-thread command
+ *       queue; a power of two, at least 4 KiB. The largest single {@link NioServer#offer} is an eighth of it</td></tr>
+ *   <tr><td>maxFrameBeforeLogin</td><td>{@link Protocol#MAX_FRAME_BEFORE_LOGIN}</td><td>initial
+ *       {@link Connection#maxInboundFrame()}</td></tr>
+ *   <tr><td>socketReceiveBuffer, socketSendBuffer</td><td>0</td><td>SO_RCVBUF / SO_SNDBUF of accepted sockets;
+ *       0 keeps the OS default</td></tr>
+ *   <tr><td>goawayReconnectMillis</td><td>1,000</td><td>{@code reconnectAfterMillis} of the GOAWAY sent by
+ *       {@link NioServer#drain()}</td></tr>
+ * </table>
+ */
+public final class NioServerConfig {
+    /** Default command queue capacity per I/O thread: 8 MiB. */
+    public static final int DEFAULT_COMMAND_QUEUE_BYTES = 8 * 1024 * 1024;
+    /** Default outbound high-water mark per connection: 4 MiB. */
+    public static final int DEFAULT_OUTBOUND_HIGH_WATER_MARK = 4 * 1024 * 1024;
+    /** Smallest accepted command queue capacity. */
+    public static final int MIN_COMMAND_QUEUE_BYTES = 4096;
+    /** Most I/O threads: the thread index lives in the low 8 bits of a connection id. */
+    public static final int MAX_IO_THREADS = 256;
+
+    private static final NioServerConfig DEFAULTS = new NioServerConfig(
+        "0.0.0.0", 0, 1, 10_000, 10_000L, DEFAULT_OUTBOUND_HIGH_WATER_MARK, DEFAULT_COMMAND_QUEUE_BYTES,
+        Protocol.MAX_FRAME_BEFORE_LOGIN, 0, 0, 1000);
+
+    private final String host;
+    private final int port;
+    private final int ioThreads;
+    private final int maxConnections;
+    private final long loginTimeoutMillis;
+    private final int outboundHighWaterMark;
+    private final int commandQueueBytes;
+    private final int maxFrameBeforeLogin;
+    private final int socketReceiveBuffer;
+    private final int socketSendBuffer;
+    private final int goawayReconnectMillis;
+
+    private NioServerConfig(final String host, final int port, final int ioThreads, final int maxConnections,
+                            final long loginTimeoutMillis, final int outboundHighWaterMark,
+                            final int commandQueueBytes, final int maxFrameBeforeLogin,
+                            final int socketReceiveBuffer, final int socketSendBuffer,
+                            final int goawayReconnectMillis) {
+        if (host == null || host.isBlank()) {
+            throw new IllegalArgumentException("host must be a non-empty address, was " + quote(host));
+        }
+        check("port", port, 0, 65_535);
+        check("ioThreads", ioThreads, 1, MAX_IO_THREADS);
+        check("maxConnections", maxConnections, 1, Integer.MAX_VALUE);
+        if (loginTimeoutMillis < 0) {
+            throw new IllegalArgumentException("loginTimeoutMillis must be >= 0 (0 disables it), was "
+                + loginTimeoutMillis);
+        }
+        check("outboundHighWaterMark", outboundHighWaterMark, 1, Integer.MAX_VALUE);
+        if (commandQueueBytes < MIN_COMMAND_QUEUE_BYTES || Integer.bitCount(commandQueueBytes) != 1) {
+            throw new IllegalArgumentException("commandQueueBytes must be a power of two >= "
+                + MIN_COMMAND_QUEUE_BYTES + ", was " + commandQueueBytes);
+        }
+        check("maxFrameBeforeLogin", maxFrameBeforeLogin, 1, Integer.MAX_VALUE);
+        check("socketReceiveBuffer", socketReceiveBuffer, 0, Integer.MAX_VALUE);
+        check("socketSendBuffer", socketSendBuffer, 0, Integer.MAX_VALUE);
+        check("goawayReconnectMillis", goawayReconnectMillis, 0, Integer.MAX_VALUE);
+        this.host = host;
+        this.port = port;
+        this.ioThreads = ioThreads;
+        this.maxConnections = maxConnections;
+        this.loginTimeoutMillis = loginTimeoutMillis;
+        this.outboundHighWaterMark = outboundHighWaterMark;
+        this.commandQueueBytes = commandQueueBytes;
+        this.maxFrameBeforeLogin = maxFrameBeforeLogin;
+        this.socketReceiveBuffer = socketReceiveBuffer;
+        this.socketSendBuffer = socketSendBuffer;
+        this.goawayReconnectMillis = goawayReconnectMillis;
+    }
+
+    /** @return the default configuration (see the class comment for the values). */
+    public static NioServerConfig defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * @param host address to bind, e.g. {@code 0.0.0.0} or {@code 127.0.0.1}.
+     * @return a copy with this host.
+     */
+    public NioServerConfig withHost(final String host) {
+        return new NioServerConfig(host, port, ioThreads, maxConnections, loginTimeoutMillis,
+            outboundHighWaterMark, commandQueueBytes, maxFrameBeforeLogin, socketReceiveBuffer, socketSendBuffer,
+            goawayReconnectMillis);
+    }
+
+    /**
+     * @param port port to bind, 0..65535; 0 picks a free ephemeral port.
+     * @return a copy with this port.
+     */
+    public NioServerConfig withPort(final int port) {
+        return new NioServerConfig(host, port, ioThreads, maxConnections, loginTimeoutMillis,
+            outboundHighWaterMark, commandQueueBytes, maxFrameBeforeLogin, socketReceiveBuffer, socketSendBuffer,
+            goawayReconnectMillis);
+    }
+
+    /**
+     * @param ioThreads number of selector threads, 1..{@value #MAX_IO_THREADS}.
+     * @return a copy with this thread count.
+     */
+    public NioServerConfig withIoThreads(final int ioThreads) {
+        return new NioServerConfig(host, port, ioThreads, maxConnections, loginTimeoutMillis,
+            outboundHighWaterMark, commandQueueBytes, maxFrameBeforeLogin, socketReceiveBuffer, socketSendBuffer,
+            goawayReconnectMillis);
+    }
+
+    /**
+     * @param maxConnections open connections accepted, at least 1.
+     * @return a copy with this limit.
+     */
+    public NioServerConfig withMaxConnections(final int maxConnections) {
+        return new NioServerConfig(host, port, ioThreads, maxConnections, loginTimeoutMillis,
+            outboundHighWaterMark, commandQueueBytes, maxFrameBeforeLogin, socketReceiveBuffer, socketSendBuffer,
+            goawayReconnectMillis);
+    }
+
+    /**
+     * @param loginTimeoutMillis initial read timeout of each connection, &gt;= 0; 0 disables it.
+     * @return a copy with this timeout.
+     */
+    public NioServerConfig withLoginTimeoutMillis(final long loginTimeoutMillis) {
+        return new NioServerConfig(host, port, ioThreads, maxConnections, loginTimeoutMillis,
+            outboundHighWaterMark, commandQueueBytes, maxFrameBeforeLogin, socketReceiveBuffer, socketSendBuffer,
+            goawayReconnectMillis);
+    }
+
+    /**
+     * @param outboundHighWaterMark unsent bytes a connection may hold, at least 1.
+     * @return a copy with this mark.
+     */
+    public NioServerConfig withOutboundHighWaterMark(final int outboundHighWaterMark) {
+        return new NioServerConfig(host, port, ioThreads, maxConnections, loginTimeoutMillis,
+            outboundHighWaterMark, commandQueueBytes, maxFrameBeforeLogin, socketReceiveBuffer, socketSendBuffer,
+            goawayReconnectMillis);
+    }
+
+    /**
+     * @param commandQueueBytes capacity of each I/O thread's command queue: a power of two, at least
+     *                          {@value #MIN_COMMAND_QUEUE_BYTES}.
+     * @return a copy with this capacity.
+     */
+    public NioServerConfig withCommandQueueBytes(final int commandQueueBytes) {
+        return new NioServerConfig(host, port, ioThreads, maxConnections, loginTimeoutMillis,
+            outboundHighWaterMark, commandQueueBytes, maxFrameBeforeLogin, socketReceiveBuffer, socketSendBuffer,
+            goawayReconnectMillis);
+    }
+
+    /**
+     * @param maxFrameBeforeLogin initial largest inbound frame (type + body), at least 1.
+     * @return a copy with this limit.
+     */
+    public NioServerConfig withMaxFrameBeforeLogin(final int maxFrameBeforeLogin) {
+        return new NioServerConfig(host, port, ioThreads, maxConnections, loginTimeoutMillis,
+            outboundHighWaterMark, commandQueueBytes, maxFrameBeforeLogin, socketReceiveBuffer, socketSendBuffer,
+            goawayReconnectMillis);
+    }
+
+    /**
+     * @param socketReceiveBuffer SO_RCVBUF of accepted sockets in bytes; 0 keeps the OS default.
+     * @return a copy with this size.
+     */
+    public NioServerConfig withSocketReceiveBuffer(final int socketReceiveBuffer) {
+        return new NioServerConfig(host, port, ioThreads, maxConnections, loginTimeoutMillis,
+            outboundHighWaterMark, commandQueueBytes, maxFrameBeforeLogin, socketReceiveBuffer, socketSendBuffer,
+            goawayReconnectMillis);
+    }
+
+    /**
+     * @param socketSendBuffer SO_SNDBUF of accepted sockets in bytes; 0 keeps the OS default.
+     * @return a copy with this size.
+     */
+    public NioServerConfig withSocketSendBuffer(final int socketSendBuffer) {
+        return new NioServerConfig(host, port, ioThreads, maxConnections, loginTimeoutMillis,
+            outboundHighWaterMark, commandQueueBytes, maxFrameBeforeLogin, socketReceiveBuffer, socketSendBuffer,
+            goawayReconnectMillis);
+    }
+
+    /**
+     * @param goawayReconnectMillis reconnect delay advertised by the GOAWAY of {@link NioServer#drain()}, &gt;= 0.
+     * @return a copy with this delay.
+     */
+    public NioServerConfig withGoawayReconnectMillis(final int goawayReconnectMillis) {
+        return new NioServerConfig(host, port, ioThreads, maxConnections, loginTimeoutMillis,
+            outboundHighWaterMark, commandQueueBytes, maxFrameBeforeLogin, socketReceiveBuffer, socketSendBuffer,
+            goawayReconnectMillis);
+    }
+
+    /** @return the address to bind. */
+    public String host() {
+        return host;
+    }
+
+    /** @return the port to bind; 0 for an ephemeral port. */
+    public int port() {
+        return port;
+    }
+
+    /** @return the number of I/O threads. */
+    public int ioThreads() {
+        return ioThreads;
+    }
+
+    /** @return the configured connection limit (before the file-descriptor rule of {@link NioServer#maxConnections()}). */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** @return the initial read timeout of a connection in millis; 0 = none. */
+    public long loginTimeoutMillis() {
+        return loginTimeoutMillis;
+    }
+
+    /** @return the largest amount of unsent bytes a connection may hold. */
+    public int outboundHighWaterMark() {
+        return outboundHighWaterMark;
+    }
+
+    /** @return the capacity in bytes of each I/O thread's command queue. */
+    public int commandQueueBytes() {
+        return commandQueueBytes;
+    }
+
+    /** @return the initial largest inbound frame of a connection. */
+    public int maxFrameBeforeLogin() {
+        return maxFrameBeforeLogin;
+    }
+
+    /** @return SO_RCVBUF of accepted sockets; 0 = OS default. */
+    public int socketReceiveBuffer() {
+        return socketReceiveBuffer;
+    }
+
+    /** @return SO_SNDBUF of accepted sockets; 0 = OS default. */
+    public int socketSendBuffer() {
+        return socketSendBuffer;
+    }
+
+    /** @return the reconnect delay sent in GOAWAY frames. */
+    public int goawayReconnectMillis() {
+        return goawayReconnectMillis;
+    }
+
+    @Override
+    public String toString() {
+        return "NioServerConfig{host=" + host + ", port=" + port + ", ioThreads=" + ioThreads
+            + ", maxConnections=" + maxConnections + ", loginTimeoutMillis=" + loginTimeoutMillis
+            + ", outboundHighWaterMark=" + outboundHighWaterMark + ", commandQueueBytes=" + commandQueueBytes
+            + ", maxFrameBeforeLogin=" + maxFrameBeforeLogin + ", socketReceiveBuffer=" + socketReceiveBuffer
+            + ", socketSendBuffer=" + socketSendBuffer + ", goawayReconnectMillis=" + goawayReconnectMillis + '}';
+    }
+
+    private static void check(final String field, final int value, final int min, final int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(field + " must be in [" + min + ", " + max + "], was " + value);
+        }
+    }
+
+    private static String quote(final String s) {
+        return s == null ? "null" : '"' + s + '"';
+    }
+}

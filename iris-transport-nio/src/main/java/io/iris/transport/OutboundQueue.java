@@ -1,0 +1,114 @@
+package io.iris.transport;
+
+import org.agrona.DirectBuffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/**
+ * The unsent output of one connection: a chain of fixed-size direct chunks borrowed from the I/O
+ * thread's {@link BufferPool}, flushed with one gathering write. A connection borrows a queue only
+ * while it has unsent bytes; the queue gives every chunk back as soon as it is drained, and the queue
+ * object itself is pooled by its I/O thread.
+ *
+ * <p>Chunks in {@code [head, tail)} hold data; in each, {@code position} is the first unsent byte and
+ * {@code limit} the end of the data written so far, which is exactly what
+ * {@link SocketChannel#write(ByteBuffer[], int, int)} expects.
+ */
+final class OutboundQueue {
+    /** Size of one chunk of output. */
+    static final int CHUNK_SIZE = 16 * 1024;
+
+    private ByteBuffer[] chunks = new ByteBuffer[8];
+    private int head;
+    private int tail;
+    private int pending;
+
+    /** @return unsent bytes held. */
+    int pending() {
+        return pending;
+    }
+
+    /**
+     * Copies bytes to the end of the queue, borrowing chunks as needed.
+     *
+     * @param pool   where chunks come from.
+     * @param src    holds the bytes.
+     * @param offset where they start.
+     * @param length how many.
+     */
+    void append(final BufferPool pool, final DirectBuffer src, final int offset, final int length) {
+        int from = offset;
+        int remaining = length;
+        while (remaining > 0) {
+            ByteBuffer chunk = tail > head ? chunks[tail - 1] : null;
+            if (chunk == null || chunk.limit() == chunk.capacity()) {
+                chunk = pool.acquire(CHUNK_SIZE);
+                chunk.limit(0);
+                addChunk(chunk);
+            }
+            final int at = chunk.limit();
+            final int n = Math.min(remaining, chunk.capacity() - at);
+            src.getBytes(from, chunk, at, n);
+            chunk.limit(at + n);
+            from += n;
+            remaining -= n;
+        }
+        pending += length;
+    }
+
+    /**
+     * Writes as much as the socket takes without blocking and gives drained chunks back.
+     *
+     * @param channel the connection's socket.
+     * @param pool    where drained chunks go.
+     * @return true if everything was written (the queue is empty).
+     * @throws IOException if the socket fails.
+     */
+    boolean flushTo(final SocketChannel channel, final BufferPool pool) throws IOException {
+        if (pending == 0) {
+            return true;
+        }
+        final long written = channel.write(chunks, head, tail - head);
+        pending -= (int) written;
+        while (head < tail && !chunks[head].hasRemaining()) {
+            pool.release(chunks[head]);
+            chunks[head++] = null;
+        }
+        if (head == tail) {
+            head = 0;
+            tail = 0;
+        }
+        return pending == 0;
+    }
+
+    /**
+     * Gives every chunk back, sent or not.
+     *
+     * @param pool where chunks go.
+     */
+    void releaseAll(final BufferPool pool) {
+        for (int i = head; i < tail; i++) {
+            pool.release(chunks[i]);
+            chunks[i] = null;
+        }
+        head = 0;
+        tail = 0;
+        pending = 0;
+    }
+
+    private void addChunk(final ByteBuffer chunk) {
+        if (tail == chunks.length) {
+            if (head > 0) {
+                System.arraycopy(chunks, head, chunks, 0, tail - head);
+                java.util.Arrays.fill(chunks, tail - head, tail, null);
+                tail -= head;
+                head = 0;
+            } else {
+                chunks = java.util.Arrays.copyOf(chunks, chunks.length * 2);
+            }
+        }
+        chunks[tail++] = chunk;
+    }
+}
