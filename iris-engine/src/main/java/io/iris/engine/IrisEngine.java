@@ -78,8 +78,14 @@ public final class IrisEngine implements Iris {
         final ClassLoader loader = IrisEngine.class.getClassLoader();
         this.store = b.store != null ? b.store
             : Providers.load(StorageProvider.class, settings.storage(), loader).create(b.config);
-        final Authenticator authenticator = b.authenticator != null ? b.authenticator
-            : Providers.load(AuthenticatorProvider.class, settings.auth(), loader).create(b.config);
+        final Authenticator authenticator;
+        try {
+            authenticator = b.authenticator != null ? b.authenticator
+                : Providers.load(AuthenticatorProvider.class, settings.auth(), loader).create(b.config);
+        } catch (final RuntimeException e) {
+            store.close();
+            throw e;
+        }
         this.shard = new HashShard(settings.shards());
         this.queues = new RingBuffer[settings.shards()];
         for (int i = 0; i < queues.length; i++) {

@@ -113,7 +113,9 @@ final class Acceptor {
                     (InetSocketAddress) channel.getRemoteAddress(), config.loginTimeoutMillis(),
                     config.maxFrameBeforeLogin());
             } catch (final IOException | RuntimeException e) {
-                LOG.log(DEBUG, "could not set up an accepted connection: " + e);
+                if (LOG.isLoggable(DEBUG)) {
+                    LOG.log(DEBUG, "could not set up an accepted connection: " + e);
+                }
                 closeQuietly(channel);
                 server.connectionClosed();
                 continue;
@@ -160,18 +162,24 @@ final class Acceptor {
             channel.write(serverFull);
             IoThread.discardInbound(channel, discard);
         } catch (final IOException | RuntimeException e) {
-            LOG.log(DEBUG, "refusing a connection failed: " + e);
+            if (LOG.isLoggable(DEBUG)) {
+                LOG.log(DEBUG, "refusing a connection failed: " + e);
+            }
         } finally {
             closeQuietly(channel);
         }
-        LOG.log(DEBUG, "refused a connection: at the limit of " + server.maxConnections() + " connections");
+        if (LOG.isLoggable(DEBUG)) {
+            LOG.log(DEBUG, "refused a connection: at the limit of " + server.maxConnections() + " connections");
+        }
     }
 
     static void closeQuietly(final java.nio.channels.Channel channel) {
         try {
             channel.close();
         } catch (final IOException e) {
-            LOG.log(DEBUG, "close failed: " + e);
+            if (LOG.isLoggable(DEBUG)) {
+                LOG.log(DEBUG, "close failed: " + e);
+            }
         }
     }
 }

@@ -106,7 +106,8 @@ final class IoThread implements Runnable {
     private Acceptor acceptor;
     private long nowMillis;
     private long nextSweepMillis;
-    private boolean drained;
+    /** Set (last) once this thread has sent GOAWAY to its connections; read by {@link #isFlushed()}. */
+    private volatile boolean drained;
 
     IoThread(final int index, final NioServer server, final NioServerConfig config,
              final ConnectionHandler handler, final DirectBuffer goaway) throws IOException {
@@ -203,7 +204,13 @@ final class IoThread implements Runnable {
 
     /** @return true if every command offered so far ran and left no unsent output, or the thread ended. */
     boolean isFlushed() {
-        return terminated || commands.producerPosition() == flushedPosition;
+        if (terminated) {
+            return true;
+        }
+        if (server.isDraining() && !drained) {
+            return false; // the GOAWAY frames are not even queued yet
+        }
+        return commands.producerPosition() == flushedPosition;
     }
 
     /** @return true once the loop has exited and released everything. */
@@ -316,7 +323,6 @@ final class IoThread implements Runnable {
             if (acceptor != null) {
                 acceptor.close();
             }
-            takeHandOffs();
             for (int i = connectionCount - 1; i >= 0; i--) {
                 closeNow(connections[i]);
             }
@@ -325,7 +331,9 @@ final class IoThread implements Runnable {
             try {
                 selector.close();
             } catch (final IOException e) {
-                LOG.log(DEBUG, "selector close failed: " + e);
+                if (LOG.isLoggable(DEBUG)) {
+                    LOG.log(DEBUG, "selector close failed: " + e);
+                }
             }
             pool.clear();
         } catch (final Throwable t) {
@@ -351,7 +359,9 @@ final class IoThread implements Runnable {
         try {
             c.key = c.channel.register(selector, SelectionKey.OP_READ, c);
         } catch (final IOException | RuntimeException e) {
-            LOG.log(DEBUG, "could not register " + c + ": " + e);
+            if (LOG.isLoggable(DEBUG)) {
+                LOG.log(DEBUG, "could not register " + c + ": " + e);
+            }
             Acceptor.closeQuietly(c.channel);
             server.connectionClosed();
             return;
@@ -370,7 +380,6 @@ final class IoThread implements Runnable {
     }
 
     private void drainAll() {
-        drained = true;
         if (acceptor != null) {
             acceptor.close();
         }
@@ -379,6 +388,8 @@ final class IoThread implements Runnable {
                 goaway(connections[i]);
             }
         }
+        // Last: GOAWAY output is queued (flushedPosition already says so) before isFlushed() can pass.
+        drained = true;
     }
 
     /** Sends GOAWAY, stops reading (drops any partial frame) and disables the read timeout. */
@@ -417,7 +428,9 @@ final class IoThread implements Runnable {
             return;
         }
         final int length = FrameEncoder.error(scratch, 0, code.code(), text);
-        LOG.log(DEBUG, "closing " + c + " with " + code + ": " + text);
+        if (LOG.isLoggable(DEBUG)) {
+            LOG.log(DEBUG, "closing " + c + " with " + code + ": " + text);
+        }
         closeWithFrame(c, scratch, 0, length);
     }
 
@@ -430,7 +443,9 @@ final class IoThread implements Runnable {
             c.out.flushTo(c.channel, pool);
             discardInbound(c.channel, discard);
         } catch (final IOException | RuntimeException e) {
-            LOG.log(DEBUG, "could not send the error frame to " + c + ": " + e);
+            if (LOG.isLoggable(DEBUG)) {
+                LOG.log(DEBUG, "could not send the error frame to " + c + ": " + e);
+            }
         }
         closeNow(c);
     }
@@ -526,7 +541,9 @@ final class IoThread implements Runnable {
         if (type == CommandDescriptor.SEND) {
             write(c, buffer, offset, bytes);
         } else if (type == CommandDescriptor.SEND_AND_CLOSE) {
-            LOG.log(DEBUG, "closing " + c + " on request with an error frame");
+            if (LOG.isLoggable(DEBUG)) {
+                LOG.log(DEBUG, "closing " + c + " on request with an error frame");
+            }
             closeWithFrame(c, buffer, offset, bytes);
         }
     }
@@ -595,7 +612,9 @@ final class IoThread implements Runnable {
                 updateInterest(c);
             }
         } catch (final IOException e) {
-            LOG.log(DEBUG, "write failed on " + c + ": " + e);
+            if (LOG.isLoggable(DEBUG)) {
+                LOG.log(DEBUG, "write failed on " + c + ": " + e);
+            }
             closeNow(c);
         }
     }
@@ -660,7 +679,9 @@ final class IoThread implements Runnable {
                 }
             }
         } catch (final IOException e) {
-            LOG.log(DEBUG, "read failed on " + c + ": " + e);
+            if (LOG.isLoggable(DEBUG)) {
+                LOG.log(DEBUG, "read failed on " + c + ": " + e);
+            }
             closeNow(c);
         }
     }

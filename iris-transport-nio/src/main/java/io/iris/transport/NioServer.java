@@ -82,9 +82,8 @@ public final class NioServer implements AutoCloseable, FrameSink {
     private volatile int flushWaiters;
     private volatile boolean draining;
     private volatile IoThread[] threads;
-    private ServerSocketChannel serverChannel;
-    private Acceptor acceptor;
-    private int port = -1;
+    private volatile ServerSocketChannel serverChannel;
+    private volatile int port = -1;
 
     /**
      * Creates a server; nothing is bound until {@link #start()}.
@@ -129,7 +128,6 @@ public final class NioServer implements AutoCloseable, FrameSink {
             accept.register(created[0].selector());
             created[0].acceptor(accept);
             this.serverChannel = channel;
-            this.acceptor = accept;
             this.port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
         } catch (final IOException | RuntimeException e) {
             Acceptor.closeQuietly(channel);
@@ -193,6 +191,7 @@ public final class NioServer implements AutoCloseable, FrameSink {
      * @throws IllegalArgumentException if {@code length} is negative or over the limit above.
      * @throws IllegalStateException    before {@link #start()}.
      */
+    @Override
     public boolean offer(final long connectionId, final DirectBuffer buffer, final int offset, final int length) {
         final IoThread owner = owner(connectionId);
         return owner == null || owner.offer(CommandDescriptor.SEND, connectionId, buffer, offset, length);
@@ -208,6 +207,7 @@ public final class NioServer implements AutoCloseable, FrameSink {
      * @return false only if the command queue is full: retry later.
      * @throws IllegalStateException before {@link #start()}.
      */
+    @Override
     public boolean offerClose(final long connectionId, final ErrorCode code, final String text) {
         Objects.requireNonNull(code, "code");
         final IoThread owner = owner(connectionId);

@@ -37,6 +37,7 @@ final class RecordingHandler implements ConnectionHandler {
     final CountDownLatch blocked = new CountDownLatch(1);
     final CountDownLatch unblock = new CountDownLatch(1);
     volatile Consumer<Connection> onLogin = c -> { };
+    volatile boolean throwOnOpen;
     volatile Boolean writeAfterClose;
     volatile Boolean openAfterClose;
 
@@ -46,6 +47,9 @@ final class RecordingHandler implements ConnectionHandler {
     public void onOpen(final Connection connection) {
         openedIds.add(connection.id());
         opened.add(connection);
+        if (throwOnOpen) {
+            throw new IllegalStateException("onOpen failure (test)");
+        }
     }
 
     @Override

@@ -1,0 +1,83 @@
+package io.iris.transport;
+
+import io.iris.transport.protocol.FrameEncoder;
+import io.iris.transport.protocol.Protocol;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.ByteArrayOutputStream;
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Steady-state allocation of the I/O thread, measured with the JVM's per-thread allocation counter
+ * (not a timing measure). Warm-up first, so JIT and pools have settled.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AllocationTest {
+    private NioServer server;
+    private TestClient client;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (client != null) {
+            client.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void pingPongAndOffersAllocateNothingPerMessageOnTheIoThread() throws Exception {
+        final RecordingHandler handler = new RecordingHandler();
+        server = new NioServer(NioServerConfig.defaults().withHost("127.0.0.1"), handler);
+        server.start();
+        client = new TestClient(server.port());
+        final long id = handler.opened.poll(10, TimeUnit.SECONDS).id();
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        final long ioThreadId = server.ioThreads()[0].getId();
+
+        final byte[] batch = pings(100);
+        final UnsafeBuffer pong = new UnsafeBuffer(new byte[Protocol.HEADER + 8]);
+        final int pongLength = FrameEncoder.pong(pong, 0, 7);
+
+        for (int round = 0; round < 3; round++) {
+            final long before = threads.getThreadAllocatedBytes(ioThreadId);
+            final int messages = 200 * 100;
+            for (int i = 0; i < 200; i++) {
+                client.send(batch);
+                for (int k = 0; k < 100; k++) {
+                    client.expectPong(k);
+                }
+                for (int k = 0; k < 100; k++) {
+                    while (!server.offer(id, pong, 0, pongLength)) {
+                        Thread.onSpinWait();
+                    }
+                }
+                for (int k = 0; k < 100; k++) {
+                    client.expectPong(7);
+                }
+            }
+            final long allocated = threads.getThreadAllocatedBytes(ioThreadId) - before;
+            System.out.printf("round %d: I/O thread allocated %d bytes for %d pings + %d offers (%.3f B/message)%n",
+                round, allocated, messages, messages, allocated / (2.0 * messages));
+            if (round == 2) {
+                assertThat(allocated / (2.0 * messages)).as("bytes per message on the I/O thread").isLessThan(1.0);
+            }
+        }
+    }
+
+    private static byte[] pings(final int n) {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int k = 0; k < n; k++) {
+            out.writeBytes(TestClient.pingFrame(k));
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,72 @@
+package io.iris.transport;
+
+import io.iris.transport.protocol.Protocol;
+import org.junit.jupiter.api.Test;
+
+import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class NioServerConfigTest {
+    private static final NioServerConfig D = NioServerConfig.defaults();
+
+    @Test
+    void hasTheDocumentedDefaults() {
+        assertThat(D.host()).isEqualTo("0.0.0.0");
+        assertThat(D.port()).isZero();
+        assertThat(D.ioThreads()).isEqualTo(1);
+        assertThat(D.maxConnections()).isEqualTo(10_000);
+        assertThat(D.loginTimeoutMillis()).isEqualTo(10_000);
+        assertThat(D.outboundHighWaterMark()).isEqualTo(4 * 1024 * 1024);
+        assertThat(D.commandQueueBytes()).isEqualTo(8 * 1024 * 1024);
+        assertThat(D.maxFrameBeforeLogin()).isEqualTo(Protocol.MAX_FRAME_BEFORE_LOGIN);
+        assertThat(D.socketReceiveBuffer()).isZero();
+        assertThat(D.socketSendBuffer()).isZero();
+        assertThat(D.goawayReconnectMillis()).isEqualTo(1000);
+    }
+
+    @Test
+    void withersReturnChangedCopies() {
+        final NioServerConfig c = D.withHost("127.0.0.1").withPort(7000).withIoThreads(4).withMaxConnections(5)
+            .withLoginTimeoutMillis(0).withOutboundHighWaterMark(1024).withCommandQueueBytes(1 << 16)
+            .withMaxFrameBeforeLogin(100).withSocketReceiveBuffer(4096).withSocketSendBuffer(8192)
+            .withGoawayReconnectMillis(0);
+        assertThat(c.host()).isEqualTo("127.0.0.1");
+        assertThat(c.port()).isEqualTo(7000);
+        assertThat(c.ioThreads()).isEqualTo(4);
+        assertThat(c.maxConnections()).isEqualTo(5);
+        assertThat(c.loginTimeoutMillis()).isZero();
+        assertThat(c.outboundHighWaterMark()).isEqualTo(1024);
+        assertThat(c.commandQueueBytes()).isEqualTo(1 << 16);
+        assertThat(c.maxFrameBeforeLogin()).isEqualTo(100);
+        assertThat(c.socketReceiveBuffer()).isEqualTo(4096);
+        assertThat(c.socketSendBuffer()).isEqualTo(8192);
+        assertThat(c.goawayReconnectMillis()).isZero();
+        assertThat(D.port()).as("defaults unchanged").isZero();
+        assertThat(c.toString()).contains("ioThreads=4");
+    }
+
+    @Test
+    void rejectsBadValuesNamingTheField() {
+        rejects(() -> D.withHost(""), "host");
+        rejects(() -> D.withHost(null), "host");
+        rejects(() -> D.withPort(-1), "port");
+        rejects(() -> D.withPort(65_536), "port");
+        rejects(() -> D.withIoThreads(0), "ioThreads");
+        rejects(() -> D.withIoThreads(257), "ioThreads");
+        rejects(() -> D.withMaxConnections(0), "maxConnections");
+        rejects(() -> D.withLoginTimeoutMillis(-1), "loginTimeoutMillis");
+        rejects(() -> D.withOutboundHighWaterMark(0), "outboundHighWaterMark");
+        rejects(() -> D.withCommandQueueBytes(3000 * 1024), "commandQueueBytes");
+        rejects(() -> D.withCommandQueueBytes(2048), "commandQueueBytes");
+        rejects(() -> D.withMaxFrameBeforeLogin(0), "maxFrameBeforeLogin");
+        rejects(() -> D.withSocketReceiveBuffer(-1), "socketReceiveBuffer");
+        rejects(() -> D.withSocketSendBuffer(-1), "socketSendBuffer");
+        rejects(() -> D.withGoawayReconnectMillis(-1), "goawayReconnectMillis");
+    }
+
+    private static void rejects(final Supplier<NioServerConfig> build, final String field) {
+        assertThatThrownBy(build::get).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(field);
+    }
+}
