@@ -1,0 +1,1184 @@
+package io.iris.client;
+
+import io.iris.api.ErrorCode;
+import io.iris.api.Presence;
+import io.iris.api.SendReceipt;
+import io.iris.api.SendStatus;
+import io.iris.transport.protocol.FrameDecoder;
+import io.iris.transport.protocol.FrameEncoder;
+import io.iris.transport.protocol.Protocol;
+import org.agrona.ExpandableArrayBuffer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * The Java client of an Iris server: one logical session of one device of one user, kept alive across
+ * connection losses.
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ *   <li><b>Receiving.</b> Messages reach {@link Listener#onMessage} in inbox order, each at most once per
+ *   client instance: a DELIVER whose seq is not above {@link #cursor()} is dropped. A message is
+ *   acknowledged to the server (cumulative DELIVER_ACK) only after the listener returned normally for
+ *   it, so a crash never loses a message; it may redeliver the last few to a <i>new</i> client instance
+ *   unless the application persists {@link #cursor()} and passes it to {@link Builder#resumeCursor}.</li>
+ *   <li><b>Listener failures.</b> If {@code onMessage} throws, the message is <i>not</i> processed: the
+ *   cursor does not move past it, the exception is logged, the connection is dropped and the message is
+ *   delivered again after reconnection (with growing backoff while it keeps failing).</li>
+ *   <li><b>Sending.</b> {@link #send} completes with the server's {@link SendReceipt}. Every status,
+ *   retryable ones included, is handed to the application, which decides whether to retry; the client
+ *   never retries on its own after an answer. It does re-send, after a reconnection and in the original
+ *   order, every SEND that was not answered yet, with the same client message id: the server's dedup
+ *   stores it at most once (the receipt may then say {@link SendStatus#DUPLICATE}, with the original
+ *   seq). Futures stay pending across reconnections.</li>
+ *   <li><b>Failures.</b> Futures fail with {@link IllegalArgumentException} (recipient id or payload size
+ *   refused before sending), {@link IllegalStateException} (too many pending operations, client message
+ *   id already pending) or {@link IrisClientException} (client closed or stopped). Null arguments throw
+ *   {@link NullPointerException} at once.</li>
+ *   <li><b>Reconnection.</b> After a lost connection (I/O error, EOF, no bytes from the server for three
+ *   heartbeat intervals, malformed frame, ERROR other than the ones below) the client reconnects with
+ *   jittered exponential backoff, fetching a fresh token from the supplier each time. After GOAWAY it
+ *   reconnects once the server's delay (plus jitter) has passed. It stops for good, failing everything
+ *   pending, on {@link ErrorCode#DEVICE_REPLACED} and when a login is refused with
+ *   {@link ErrorCode#AUTH_FAILED}, {@link ErrorCode#TOKEN_EXPIRED} or {@link ErrorCode#UNSUPPORTED_VERSION}
+ *   (an expired token <i>during</i> a session triggers a reconnection with a fresh token instead).
+ *   With {@link Builder#reconnect reconnect(false)} the first lost connection stops the client.</li>
+ * </ul>
+ *
+ * <h2>Threads</h2>
+ * All public methods are thread-safe. Each client owns one daemon thread, {@code iris-client-<device>},
+ * started by {@link #connect()}: it connects, reads, calls the {@link Listener} (never concurrently) and
+ * completes the futures, so dependent stages without {@code Async} run on it and must not block. Frames
+ * are written by whichever thread produces them, under one lock and through one reused buffer; a send
+ * may therefore block briefly while the socket's send buffer is full.
+ */
+public final class IrisClient implements AutoCloseable {
+    /*
+     * Why it is built this way. A blocking socket and one reader thread keep the client small and easy
+     * to reason about; the load generator has its own lean driver. All mutable state shared with
+     * application threads (pending sends and presence queries, the output stream, the write buffer) is
+     * guarded by `lock`; the reader thread alone owns the read side and the cursor. Unanswered SENDs
+     * live in `pending` in send order; `unsent` is the ordered tail not yet written on the current
+     * connection. A SEND is written at most SEND_WINDOW ahead of its answers so that re-sending a large
+     * backlog after a reconnection can never wedge both sides with full socket buffers. Futures and
+     * listener methods are always invoked outside `lock`.
+     */
+
+    /** Largest frame accepted from the server before LOGIN_OK told us its maxPayload. */
+    static final int MAX_FRAME_BEFORE_LOGIN = 1 << 20;
+    /** At most this many deliveries are processed before a DELIVER_ACK is sent. */
+    static final int ACK_EVERY = 64;
+    /** At most this many SENDs are written and not yet answered on one connection. */
+    static final int SEND_WINDOW = 1024;
+    /** Consecutive frames are batched into one socket write up to this size. */
+    private static final int WRITE_BATCH = 64 * 1024;
+    private static final int MAX_FRAME_LIMIT = Integer.MAX_VALUE - 64;
+    private static final long JOIN_MILLIS = 2_000;
+    private static final System.Logger LOG = System.getLogger(IrisClient.class.getName());
+
+    // ---- configuration ----
+    private final String host;
+    private final int port;
+    private final Supplier<String> tokenSupplier;
+    private final String deviceId;
+    private final byte[] deviceIdBytes;
+    private final Listener listener;
+    private final boolean reconnect;
+    private final Backoff backoff;
+    private final int connectTimeoutMillis;
+    private final int maxPendingSends;
+
+    // ---- shared state, guarded by lock ----
+    private final Object lock = new Object();
+    private final LinkedHashMap<Long, PendingSend> pending = new LinkedHashMap<>();
+    private final ArrayDeque<PendingSend> unsent = new ArrayDeque<>();
+    private final LinkedHashMap<String, List<CompletableFuture<Presence>>> presenceWaiters = new LinkedHashMap<>();
+    private final ExpandableArrayBuffer writeBuffer = new ExpandableArrayBuffer(WRITE_BATCH);
+    private OutputStream out;
+    private boolean ready;
+    private int inFlight;
+    private long epoch;
+    private int maxPayload = -1;
+    private long lastWriteNanos;
+    private long idPrefix;
+    private int idCounter;
+    private IrisClientException stopCause;
+
+    // ---- visible to all threads ----
+    private final CompletableFuture<Void> connectFuture = new CompletableFuture<>();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final Thread reader;
+    private volatile boolean closed;
+    private volatile boolean connected;
+    private volatile long cursor;
+    private volatile Socket socket;
+
+    // ---- reader thread only ----
+    private final FrameReader frames = new FrameReader(16 * 1024);
+    private final FrameDecoder decoder = new FrameDecoder();
+    private int listenerFailures;
+    private long pingNonce;
+
+    private IrisClient(final Builder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.tokenSupplier = b.tokenSupplier;
+        this.deviceId = b.deviceId;
+        this.deviceIdBytes = b.deviceId.getBytes(StandardCharsets.UTF_8);
+        this.listener = b.listener;
+        this.reconnect = b.reconnect;
+        this.backoff = new Backoff(b.backoffMin.toNanos(), b.backoffMax.toNanos());
+        this.connectTimeoutMillis = (int) Math.min(b.connectTimeout.toMillis(), Integer.MAX_VALUE);
+        this.maxPendingSends = b.maxPendingSends;
+        this.cursor = b.resumeCursor;
+        this.idPrefix = newIdPrefix();
+        this.reader = new Thread(this::run, "iris-client-" + deviceId);
+        this.reader.setDaemon(true);
+    }
+
+    /** @return a new builder; {@link Builder#build()} says what is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts the client's thread, which connects and logs in, then keeps the session alive. Calling it
+     * again returns the same future.
+     *
+     * @return completes when the first LOGIN_OK arrives. Fails with {@link IrisClientException} carrying
+     * the server's {@link ErrorCode} if the login is refused with a non-retryable code, or with
+     * {@code code() == null} if the client is closed first or, with reconnection disabled, the first
+     * attempt fails. With reconnection enabled, unreachable servers are retried forever: use
+     * {@link CompletableFuture#orTimeout} to bound the wait.
+     */
+    public CompletableFuture<Void> connect() {
+        if (started.compareAndSet(false, true)) {
+            if (closed) {
+                connectFuture.completeExceptionally(closedException());
+            } else {
+                reader.start();
+            }
+        }
+        return connectFuture;
+    }
+
+    /**
+     * Sends a message with a fresh client message id (a random 32-bit prefix drawn at build time plus a
+     * counter: unique within this client, and across clients of the same user with high probability).
+     * Allowed before {@link #connect()} and while disconnected: the send is queued.
+     *
+     * @param recipient the recipient's user id, 1 to 64 bytes of UTF-8.
+     * @param payload   the message; copied, so the array may be reused at once.
+     * @return the server's receipt; see the class comment for failures.
+     */
+    public CompletableFuture<SendReceipt> send(final String recipient, final byte[] payload) {
+        return enqueue(recipient, true, 0, payload);
+    }
+
+    /**
+     * Sends a message with a client message id chosen by the application, e.g. to retry, after a
+     * restart, a message whose receipt it never saw: the server stores it at most once.
+     *
+     * @param recipient   the recipient's user id, 1 to 64 bytes of UTF-8.
+     * @param clientMsgId the dedup id; fails with {@link IllegalStateException} if a send with this id is
+     *                    still pending in this client.
+     * @param payload     the message; copied, so the array may be reused at once.
+     * @return the server's receipt; see the class comment for failures.
+     */
+    public CompletableFuture<SendReceipt> send(final String recipient, final long clientMsgId, final byte[] payload) {
+        return enqueue(recipient, false, clientMsgId, payload);
+    }
+
+    /**
+     * Asks whether a user is online. Concurrent queries for one user share one request; queries not
+     * answered when the connection drops are asked again after reconnection.
+     *
+     * @param userId the user, 1 to 64 bytes of UTF-8.
+     * @return the server's answer.
+     */
+    public CompletableFuture<Presence> presence(final String userId) {
+        Objects.requireNonNull(userId, "userId");
+        final byte[] id = idBytes(userId);
+        if (id == null) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                "userId must be 1 to " + Protocol.MAX_ID_LENGTH + " bytes of UTF-8: '" + userId + "'"));
+        }
+        final CompletableFuture<Presence> future = new CompletableFuture<>();
+        synchronized (lock) {
+            if (stopCause != null) {
+                return CompletableFuture.failedFuture(closedException());
+            }
+            List<CompletableFuture<Presence>> waiters = presenceWaiters.get(userId);
+            if (waiters == null) {
+                if (presenceWaiters.size() >= maxPendingSends) {
+                    return CompletableFuture.failedFuture(new IllegalStateException("too many pending presence queries"));
+                }
+                waiters = new ArrayList<>(1);
+                presenceWaiters.put(userId, waiters);
+                if (ready) {
+                    try {
+                        write(FrameEncoder.presenceQuery(writeBuffer, 0, id));
+                    } catch (final IOException e) {
+                        abortConnection(e);
+                    }
+                }
+            }
+            waiters.add(future);
+        }
+        return future;
+    }
+
+    /**
+     * @return the highest seq delivered to the listener by this client (processed without exception),
+     * or the configured {@link Builder#resumeCursor resume cursor} while nothing newer was delivered.
+     * Persist it to resume a new client instance exactly where this one stopped.
+     */
+    public long cursor() {
+        return cursor;
+    }
+
+    /** @return true while a session is established (LOGIN_OK received) and the server is not draining it. */
+    public boolean isConnected() {
+        return connected;
+    }
+
+    /** @return true once {@link #close()} was called or the client stopped for good. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Closes the connection and stops the client. Idempotent. Pending sends, presence queries and a
+     * pending {@link #connect()} fail with {@link IrisClientException}. When called from another thread
+     * than the client's own, waits (up to 2 s) for a listener call in progress to return, so no listener
+     * method runs after this returns (except {@link Listener#onDisconnected}, if a session was up).
+     */
+    @Override
+    public void close() {
+        stop(new IrisClientException("client closed", null));
+        if (Thread.currentThread() != reader && reader.isAlive()) {
+            try {
+                reader.join(JOIN_MILLIS);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // sending side (any thread)
+
+    private CompletableFuture<SendReceipt> enqueue(final String recipient, final boolean autoId, final long clientMsgId,
+                                                   final byte[] payload) {
+        Objects.requireNonNull(recipient, "recipient");
+        Objects.requireNonNull(payload, "payload");
+        final byte[] to = idBytes(recipient);
+        if (to == null) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                "recipient must be 1 to " + Protocol.MAX_ID_LENGTH + " bytes of UTF-8: '" + recipient + "'"));
+        }
+        final CompletableFuture<SendReceipt> future = new CompletableFuture<>();
+        synchronized (lock) {
+            if (stopCause != null) {
+                return CompletableFuture.failedFuture(closedException());
+            }
+            if (maxPayload >= 0 && payload.length > maxPayload) {
+                return CompletableFuture.failedFuture(tooLarge(payload.length, maxPayload));
+            }
+            if (pending.size() >= maxPendingSends) {
+                return CompletableFuture.failedFuture(new IllegalStateException("too many pending sends"));
+            }
+            final long id;
+            if (autoId) {
+                id = nextClientMsgId();
+            } else if (pending.containsKey(clientMsgId)) {
+                return CompletableFuture.failedFuture(
+                    new IllegalStateException("clientMsgId " + clientMsgId + " is already pending"));
+            } else {
+                id = clientMsgId;
+            }
+            final PendingSend p = new PendingSend(id, to, payload.clone(), future);
+            pending.put(id, p);
+            unsent.addLast(p);
+            try {
+                pumpSends();
+            } catch (final IOException e) {
+                abortConnection(e);
+            }
+        }
+        return future;
+    }
+
+    /** Writes queued SENDs in order while the connection is ready and the window allows. Holds lock. */
+    private void pumpSends() throws IOException {
+        if (!ready) {
+            return;
+        }
+        int batched = 0;
+        while (inFlight < SEND_WINDOW && !unsent.isEmpty()) {
+            final PendingSend p = unsent.peekFirst();
+            if (p.done) {
+                unsent.pollFirst();
+                continue;
+            }
+            final int size = Protocol.HEADER + 8 + 1 + p.recipient.length + 4 + p.payload.length;
+            if (batched > 0 && batched + size > WRITE_BATCH) {
+                write(batched);
+                batched = 0;
+            }
+            batched += FrameEncoder.send(writeBuffer, batched, p.clientMsgId, p.recipient, p.payload, 0, p.payload.length);
+            unsent.pollFirst();
+            p.epoch = epoch;
+            inFlight++;
+        }
+        if (batched > 0) {
+            write(batched);
+        }
+    }
+
+    /** Writes the first {@code length} bytes of the write buffer. Holds lock. */
+    private void write(final int length) throws IOException {
+        final OutputStream o = out;
+        if (o == null) {
+            throw new IOException("not connected");
+        }
+        o.write(writeBuffer.byteArray(), 0, length);
+        lastWriteNanos = System.nanoTime();
+    }
+
+    /** A write failed on a non-reader thread: drop the connection; the reader notices and reconnects. Holds lock. */
+    private void abortConnection(final IOException e) {
+        LOG.log(System.Logger.Level.DEBUG, "write failed, dropping the connection", e);
+        ready = false;
+        out = null;
+        closeQuietly(socket);
+    }
+
+    private long nextClientMsgId() {
+        long id;
+        do {
+            if (idCounter == -1) {
+                idPrefix = newIdPrefix(); // 2^32 ids used: move to a fresh range
+            }
+            id = idPrefix | (idCounter++ & 0xFFFF_FFFFL);
+        } while (pending.containsKey(id));
+        return id;
+    }
+
+    private static long newIdPrefix() {
+        return ((long) new SecureRandom().nextInt()) << 32;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // the client's thread
+
+    private void run() {
+        int attempt = 0;
+        long delayNanos = 0;
+        while (!closed) {
+            if (delayNanos > 0 && !pause(delayNanos)) {
+                break;
+            }
+            final SessionEnd end = session();
+            if (closed) {
+                break;
+            }
+            if (end.loggedIn) {
+                attempt = 0;
+            }
+            if (end.terminal || !reconnect) {
+                if (!end.loggedIn && end.terminal) {
+                    notifyDisconnected(end.code, end.reason);
+                }
+                stop(new IrisClientException(end.reason, end.code, end.cause));
+                break;
+            }
+            if (end.delayNanos >= 0) {
+                delayNanos = end.delayNanos;
+            } else {
+                if (end.listenerFailure) {
+                    attempt = Math.max(attempt, listenerFailures);
+                }
+                delayNanos = backoff.delayNanos(attempt++);
+            }
+            final long delayMillis = TimeUnit.NANOSECONDS.toMillis(delayNanos);
+            LOG.log(System.Logger.Level.DEBUG, () -> "iris-client " + deviceId + ": " + end.reason
+                + "; reconnecting in " + delayMillis + " ms");
+        }
+    }
+
+    /** Waits, unless closed meanwhile. @return false if closed. */
+    private boolean pause(final long nanos) {
+        final long deadline = System.nanoTime() + nanos;
+        synchronized (lock) {
+            long left;
+            while (!closed && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(lock, left);
+                } catch (final InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return !closed;
+    }
+
+    /** One connection, from TCP connect to its end. Never throws. */
+    private SessionEnd session() {
+        final Session s = new Session();
+        SessionEnd end;
+        try {
+            end = s.run();
+        } catch (final FrameReader.FrameException e) {
+            LOG.log(System.Logger.Level.WARNING, "iris-client " + deviceId + ": protocol error from server: " + e.getMessage());
+            end = SessionEnd.retry("protocol error from server: " + e.getMessage(), null, e);
+        } catch (final IOException | RuntimeException e) {
+            end = closed ? SessionEnd.retry("client closed", null, null)
+                : SessionEnd.retry(s.loggedIn ? "connection lost: " + e : "connect failed: " + e, null, e);
+        } finally {
+            closeQuietly(s.socket);
+            synchronized (lock) {
+                if (socket == s.socket) {
+                    socket = null;
+                }
+                out = null;
+                ready = false;
+            }
+            connected = false;
+        }
+        end.loggedIn = s.loggedIn;
+        if (s.loggedIn) {
+            notifyDisconnected(end.code, end.reason);
+        }
+        return end;
+    }
+
+    /** The reader side of one connection. */
+    private final class Session {
+        Socket socket;
+        boolean loggedIn;
+        long heartbeatNanos;
+        long lastReceiveNanos;
+        long ackedUpTo;
+        int deliveredSinceAck;
+        long goAwayDeadline;
+        boolean goingAway;
+        int soTimeout = -1;
+
+        SessionEnd run() throws IOException {
+            final byte[] token = fetchToken();
+            final Socket s = new Socket();
+            synchronized (lock) {
+                if (closed) {
+                    return SessionEnd.retry("client closed", null, null);
+                }
+                socket = s;
+                IrisClient.this.socket = s;
+            }
+            s.setTcpNoDelay(true);
+            s.setKeepAlive(true);
+            s.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
+            final java.io.InputStream in = s.getInputStream();
+            synchronized (lock) {
+                if (closed) {
+                    return SessionEnd.retry("client closed", null, null);
+                }
+                out = s.getOutputStream();
+                write(FrameEncoder.login(writeBuffer, 0, Protocol.VERSION, Protocol.VERSION, token, deviceIdBytes, cursor));
+            }
+            frames.reset(MAX_FRAME_BEFORE_LOGIN);
+            final long loginDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(connectTimeoutMillis);
+            lastReceiveNanos = System.nanoTime();
+            while (true) {
+                adjustSoTimeout(s);
+                int n;
+                try {
+                    n = frames.fill(in);
+                } catch (final SocketTimeoutException e) {
+                    n = 0;
+                }
+                if (closed) {
+                    return SessionEnd.retry("client closed", null, null);
+                }
+                final long now = System.nanoTime();
+                if (n < 0) {
+                    if (goingAway) {
+                        return SessionEnd.after("server closed after GOAWAY", Math.max(0, goAwayDeadline - now));
+                    }
+                    return SessionEnd.retry("connection closed by server", null, null);
+                }
+                if (n > 0) {
+                    lastReceiveNanos = now;
+                }
+                while (frames.poll(decoder)) {
+                    final SessionEnd end = onFrame();
+                    if (end != null) {
+                        return end;
+                    }
+                    if (closed) {
+                        return SessionEnd.retry("client closed", null, null);
+                    }
+                }
+                if (loggedIn) {
+                    ackIfNeeded();
+                }
+                final SessionEnd end = checkTimers(System.nanoTime(), loginDeadline);
+                if (end != null) {
+                    return end;
+                }
+            }
+        }
+
+        private SessionEnd onFrame() throws IOException {
+            final FrameDecoder d = decoder;
+            final byte type = d.type();
+            switch (type) {
+                case Protocol.LOGIN_OK:
+                    return loggedIn ? protocolError("second LOGIN_OK") : onLoginOk(d);
+                case Protocol.SEND_ACK:
+                    return loggedIn ? onSendAck(d) : protocolError("SEND_ACK before LOGIN_OK");
+                case Protocol.DELIVER:
+                    return loggedIn ? onDeliver(d) : protocolError("DELIVER before LOGIN_OK");
+                case Protocol.PRESENCE:
+                    return loggedIn ? onPresence(d) : protocolError("PRESENCE before LOGIN_OK");
+                case Protocol.PING:
+                    synchronized (lock) {
+                        write(FrameEncoder.pong(writeBuffer, 0, d.nonce()));
+                    }
+                    return null;
+                case Protocol.PONG:
+                    return null;
+                case Protocol.ERROR:
+                    return onError(d);
+                case Protocol.GOAWAY:
+                    return onGoAway(d);
+                default:
+                    return protocolError("unexpected " + Protocol.typeName(type) + " frame from server");
+            }
+        }
+
+        private SessionEnd onLoginOk(final FrameDecoder d) throws IOException {
+            if (d.maxVersion() != Protocol.VERSION) {
+                return SessionEnd.terminal("server chose protocol version " + d.maxVersion() + ", outside 1..1",
+                    ErrorCode.UNSUPPORTED_VERSION);
+            }
+            final int serverMaxPayload = d.maxPayload() < 0
+                ? MAX_FRAME_LIMIT - Protocol.FRAME_OVERHEAD : Math.min(d.maxPayload(), MAX_FRAME_LIMIT - Protocol.FRAME_OVERHEAD);
+            final int hb = d.heartbeatMillis();
+            final long serverCursor = d.cursor();
+            final long lastSeq = d.lastSeq();
+            loggedIn = true;
+            heartbeatNanos = hb > 0 ? TimeUnit.MILLISECONDS.toNanos(hb) : 0;
+            ackedUpTo = serverCursor;
+            frames.limit(Protocol.maxFrameAfterLogin(serverMaxPayload));
+            final List<PendingSend> refused = new ArrayList<>();
+            synchronized (lock) {
+                maxPayload = serverMaxPayload;
+                epoch++;
+                unsent.clear();
+                inFlight = 0;
+                for (final PendingSend p : pending.values()) {
+                    if (p.payload.length > serverMaxPayload) {
+                        refused.add(p);
+                    } else {
+                        unsent.addLast(p);
+                    }
+                }
+                for (final PendingSend p : refused) {
+                    p.done = true;
+                    pending.remove(p.clientMsgId);
+                }
+            }
+            for (final PendingSend p : refused) {
+                p.future.completeExceptionally(tooLarge(p.payload.length, serverMaxPayload));
+            }
+            synchronized (lock) {
+                // sends queued meanwhile were appended to unsent, after the older ones: order holds
+                ready = true;
+                pumpSends();
+                for (final String user : presenceWaiters.keySet()) {
+                    write(FrameEncoder.presenceQuery(writeBuffer, 0, user.getBytes(StandardCharsets.UTF_8)));
+                }
+            }
+            connected = true;
+            LOG.log(System.Logger.Level.DEBUG, () -> "iris-client " + deviceId + ": logged in, cursor " + serverCursor
+                + ", lastSeq " + lastSeq);
+            try {
+                listener.onConnected(serverCursor, lastSeq);
+            } catch (final Throwable t) {
+                LOG.log(System.Logger.Level.WARNING, "Listener.onConnected threw", t);
+            }
+            connectFuture.complete(null);
+            return null;
+        }
+
+        private SessionEnd onSendAck(final FrameDecoder d) throws IOException {
+            final long id = d.clientMsgId();
+            final PendingSend p;
+            synchronized (lock) {
+                p = pending.remove(id);
+                if (p != null) {
+                    p.done = true;
+                    if (p.epoch == epoch) {
+                        inFlight--;
+                    }
+                    pumpSends();
+                }
+            }
+            if (p == null) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "SEND_ACK for unknown clientMsgId " + id);
+                return null;
+            }
+            final SendStatus status;
+            try {
+                status = SendStatus.fromCode(d.code());
+            } catch (final IllegalArgumentException e) {
+                p.future.completeExceptionally(new IrisClientException("unknown send status " + d.code(), null, e));
+                return null;
+            }
+            p.future.complete(new SendReceipt(status, d.seq(), d.time(), d.retryAfterMillis()));
+            return null;
+        }
+
+        private SessionEnd onDeliver(final FrameDecoder d) throws IOException {
+            final long seq = d.seq();
+            if (seq <= cursor) {
+                return null; // already seen: dropped, but acked below so the server moves on
+            }
+            final Delivery delivery = new Delivery(seq, d.id(), d.time(), d.payload());
+            try {
+                listener.onMessage(delivery);
+            } catch (final Throwable t) {
+                listenerFailures++;
+                LOG.log(System.Logger.Level.WARNING, "Listener.onMessage threw for seq " + seq
+                    + "; not acknowledged, will be delivered again after reconnecting", t);
+                try {
+                    ackIfNeeded(); // what was processed before it
+                } catch (final IOException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "could not acknowledge before disconnecting", e);
+                }
+                return SessionEnd.listenerFailed("listener failed on seq " + seq + ": " + t, t);
+            }
+            listenerFailures = 0;
+            cursor = seq;
+            if (++deliveredSinceAck >= ACK_EVERY) {
+                ackIfNeeded();
+            }
+            return null;
+        }
+
+        private SessionEnd onPresence(final FrameDecoder d) {
+            final String user = d.id();
+            final List<CompletableFuture<Presence>> waiters;
+            synchronized (lock) {
+                waiters = presenceWaiters.remove(user);
+            }
+            if (waiters != null) {
+                final Presence presence = new Presence(user, d.online(), d.time());
+                for (final CompletableFuture<Presence> f : waiters) {
+                    f.complete(presence);
+                }
+            }
+            return null;
+        }
+
+        private SessionEnd onError(final FrameDecoder d) {
+            final ErrorCode code = ErrorCode.fromCode(d.code());
+            final String reason = "server error " + (code != null ? code.name() : "code " + d.code()) + ": " + d.text();
+            if (code == ErrorCode.DEVICE_REPLACED) {
+                return SessionEnd.terminal(reason, code);
+            }
+            if (!loggedIn && (code == ErrorCode.AUTH_FAILED || code == ErrorCode.TOKEN_EXPIRED
+                || code == ErrorCode.UNSUPPORTED_VERSION)) {
+                return SessionEnd.terminal(reason, code);
+            }
+            return SessionEnd.retry(reason, code, null);
+        }
+
+        private SessionEnd onGoAway(final FrameDecoder d) {
+            final long after = d.retryAfterMillis();
+            if (!goingAway) {
+                goingAway = true;
+                goAwayDeadline = System.nanoTime() + backoff.afterNanos(TimeUnit.MILLISECONDS.toNanos(after));
+                synchronized (lock) {
+                    ready = false; // new SENDs wait for the next connection
+                }
+                connected = false;
+                try {
+                    listener.onGoAway(after);
+                } catch (final Throwable t) {
+                    LOG.log(System.Logger.Level.WARNING, "Listener.onGoAway threw", t);
+                }
+            }
+            return null;
+        }
+
+        private SessionEnd checkTimers(final long now, final long loginDeadline) throws IOException {
+            if (!loggedIn) {
+                if (now - loginDeadline >= 0) {
+                    return SessionEnd.retry("no LOGIN_OK within " + connectTimeoutMillis + " ms", null, null);
+                }
+                return null;
+            }
+            if (goingAway && now - goAwayDeadline >= 0) {
+                return SessionEnd.after("GOAWAY", 0);
+            }
+            if (heartbeatNanos > 0) {
+                if (now - lastReceiveNanos >= 3 * heartbeatNanos) {
+                    return SessionEnd.retry("nothing received from server for "
+                        + TimeUnit.NANOSECONDS.toMillis(now - lastReceiveNanos) + " ms", null, null);
+                }
+                synchronized (lock) {
+                    if (out != null && now - lastWriteNanos >= heartbeatNanos) {
+                        write(FrameEncoder.ping(writeBuffer, 0, ++pingNonce));
+                    }
+                }
+            }
+            return null;
+        }
+
+        private void ackIfNeeded() throws IOException {
+            final long upTo = cursor;
+            deliveredSinceAck = 0;
+            if (upTo > ackedUpTo && upTo >= 0) {
+                synchronized (lock) {
+                    write(FrameEncoder.deliverAck(writeBuffer, 0, upTo));
+                }
+                ackedUpTo = upTo;
+            }
+        }
+
+        /** Read timeout: short enough to send PINGs, notice a dead server and honour GOAWAY on time. */
+        private void adjustSoTimeout(final Socket s) throws IOException {
+            long tickMillis;
+            if (!loggedIn) {
+                tickMillis = Math.max(1, Math.min(250, connectTimeoutMillis / 4));
+            } else if (heartbeatNanos > 0) {
+                tickMillis = Math.max(1, Math.min(1000, TimeUnit.NANOSECONDS.toMillis(heartbeatNanos) / 4));
+            } else {
+                tickMillis = 1000;
+            }
+            if (goingAway) {
+                tickMillis = Math.max(1, Math.min(tickMillis,
+                    TimeUnit.NANOSECONDS.toMillis(goAwayDeadline - System.nanoTime()) + 1));
+            }
+            if (tickMillis != soTimeout) {
+                soTimeout = (int) tickMillis;
+                s.setSoTimeout(soTimeout);
+            }
+        }
+
+        private SessionEnd protocolError(final String what) {
+            LOG.log(System.Logger.Level.WARNING, "iris-client " + deviceId + ": protocol error from server: " + what);
+            return SessionEnd.retry("protocol error from server: " + what, null, null);
+        }
+    }
+
+    private byte[] fetchToken() throws IOException {
+        final String token;
+        try {
+            token = tokenSupplier.get();
+        } catch (final RuntimeException e) {
+            throw new IOException("token supplier failed: " + e, e);
+        }
+        if (token == null || token.isEmpty()) {
+            throw new IOException("token supplier returned no token");
+        }
+        final byte[] bytes = token.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > Protocol.MAX_TOKEN_LENGTH) {
+            throw new IOException("token of " + bytes.length + " bytes, over " + Protocol.MAX_TOKEN_LENGTH);
+        }
+        return bytes;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // lifecycle
+
+    /** Stops for good: closes the connection and fails everything pending with {@code cause}. */
+    private void stop(final IrisClientException cause) {
+        final List<CompletableFuture<?>> toFail = new ArrayList<>();
+        closed = true;
+        closeQuietly(socket); // first, without the lock: unblocks a writer stuck on a full socket
+        synchronized (lock) {
+            if (stopCause != null) {
+                return;
+            }
+            stopCause = cause;
+            closeQuietly(socket);
+            for (final PendingSend p : pending.values()) {
+                p.done = true;
+                toFail.add(p.future);
+            }
+            pending.clear();
+            unsent.clear();
+            for (final List<CompletableFuture<Presence>> waiters : presenceWaiters.values()) {
+                toFail.addAll(waiters);
+            }
+            presenceWaiters.clear();
+            out = null;
+            ready = false;
+            lock.notifyAll();
+        }
+        connected = false;
+        for (final CompletableFuture<?> f : toFail) {
+            f.completeExceptionally(cause);
+        }
+        connectFuture.completeExceptionally(cause);
+    }
+
+    private IrisClientException closedException() {
+        final IrisClientException cause;
+        synchronized (lock) {
+            cause = stopCause;
+        }
+        return cause == null
+            ? new IrisClientException("client is closed", null)
+            : new IrisClientException("client is closed: " + cause.getMessage(), cause.code(), cause);
+    }
+
+    private void notifyDisconnected(final ErrorCode code, final String reason) {
+        try {
+            listener.onDisconnected(code, reason);
+        } catch (final Throwable t) {
+            LOG.log(System.Logger.Level.WARNING, "Listener.onDisconnected threw", t);
+        }
+    }
+
+    private static IllegalArgumentException tooLarge(final int length, final int max) {
+        return new IllegalArgumentException("payload of " + length + " bytes over the server's maxPayload of " + max);
+    }
+
+    /** @return the UTF-8 bytes of a valid user id, or null if it is empty, too long or has lone surrogates. */
+    static byte[] idBytes(final String id) {
+        final byte[] bytes = id.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length == 0 || bytes.length > Protocol.MAX_ID_LENGTH) {
+            return null;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            final char c = id.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= id.length() || !Character.isLowSurrogate(id.charAt(i + 1))) {
+                    return null;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return null;
+            }
+        }
+        return bytes;
+    }
+
+    private static void closeQuietly(final Socket s) {
+        if (s != null) {
+            try {
+                s.close();
+            } catch (final IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
+
+    /** One SEND not answered yet. Mutable fields are guarded by the client's lock. */
+    private static final class PendingSend {
+        final long clientMsgId;
+        final byte[] recipient;
+        final byte[] payload;
+        final CompletableFuture<SendReceipt> future;
+        long epoch = -1;
+        boolean done;
+
+        PendingSend(final long clientMsgId, final byte[] recipient, final byte[] payload,
+                    final CompletableFuture<SendReceipt> future) {
+            this.clientMsgId = clientMsgId;
+            this.recipient = recipient;
+            this.payload = payload;
+            this.future = future;
+        }
+    }
+
+    /** How a connection ended and what to do next. */
+    private static final class SessionEnd {
+        final String reason;
+        final ErrorCode code;
+        final Throwable cause;
+        final boolean terminal;
+        final boolean listenerFailure;
+        /** Fixed delay before reconnecting, or -1 to use the backoff. */
+        final long delayNanos;
+        boolean loggedIn;
+
+        private SessionEnd(final String reason, final ErrorCode code, final Throwable cause, final boolean terminal,
+                           final boolean listenerFailure, final long delayNanos) {
+            this.reason = reason;
+            this.code = code;
+            this.cause = cause;
+            this.terminal = terminal;
+            this.listenerFailure = listenerFailure;
+            this.delayNanos = delayNanos;
+        }
+
+        static SessionEnd retry(final String reason, final ErrorCode code, final Throwable cause) {
+            return new SessionEnd(reason, code, cause, false, false, -1);
+        }
+
+        static SessionEnd terminal(final String reason, final ErrorCode code) {
+            return new SessionEnd(reason, code, null, true, false, -1);
+        }
+
+        static SessionEnd listenerFailed(final String reason, final Throwable cause) {
+            return new SessionEnd(reason, null, cause, false, true, -1);
+        }
+
+        static SessionEnd after(final String reason, final long delayNanos) {
+            return new SessionEnd(reason, null, null, false, false, delayNanos);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // public nested types
+
+    /**
+     * One message delivered to this device.
+     *
+     * @param seq              its position in the user's inbox; strictly increasing across deliveries.
+     * @param sender           the sender's user id.
+     * @param serverTimeMillis when the server stored it (epoch millis, server clock).
+     * @param payload          the message bytes; a fresh copy owned by the listener. As for any record
+     *                         with an array component, {@code equals} compares the array by identity.
+     */
+    public record Delivery(long seq, String sender, long serverTimeMillis, byte[] payload) {
+    }
+
+    /**
+     * Receives messages and connection events. All methods are called on the client's thread, one at a
+     * time, in order; they should return quickly (hand long work to another thread, but return from
+     * {@link #onMessage} only once the message is safely processed: returning is what acknowledges it).
+     */
+    public interface Listener {
+        /**
+         * A new message (seq above {@link IrisClient#cursor()}). Returning normally marks it processed;
+         * throwing leaves it unprocessed: it is delivered again after a reconnection.
+         *
+         * @param delivery the message.
+         */
+        void onMessage(Delivery delivery);
+
+        /**
+         * A session was established (every LOGIN_OK, the first and after each reconnection).
+         *
+         * @param cursor  the server resumes delivery after this seq.
+         * @param lastSeq the newest seq in the inbox: messages in {@code (cursor, lastSeq]} follow.
+         */
+        default void onConnected(final long cursor, final long lastSeq) {
+        }
+
+        /**
+         * An established session ended, or the server refused the login for good (the client then
+         * stops). Whether the client reconnects is decided by the rules in {@link IrisClient}.
+         *
+         * @param code   the error code the server sent, or null (I/O error, EOF, heartbeat timeout, GOAWAY,
+         *               listener failure, close).
+         * @param reason a short text for logs.
+         */
+        default void onDisconnected(final ErrorCode code, final String reason) {
+        }
+
+        /**
+         * The server is draining this connection; the client reconnects after about this delay.
+         *
+         * @param reconnectAfterMillis the delay the server asked for.
+         */
+        default void onGoAway(final long reconnectAfterMillis) {
+        }
+    }
+
+    /**
+     * Configures an {@link IrisClient}. Setters check their arguments at once; {@link #build()} checks
+     * that the required ones (address, token, device id, listener) were set. Not thread-safe.
+     */
+    public static final class Builder {
+        private String host;
+        private int port;
+        private Supplier<String> tokenSupplier;
+        private String deviceId;
+        private long resumeCursor = -1;
+        private Listener listener;
+        private boolean reconnect = true;
+        private Duration backoffMin = Duration.ofMillis(100);
+        private Duration backoffMax = Duration.ofSeconds(5);
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private int maxPendingSends = 10_000;
+
+        private Builder() {
+        }
+
+        /**
+         * Required.
+         *
+         * @param host the server's host name or address.
+         * @param port its TCP port, 1 to 65535.
+         * @return this.
+         */
+        public Builder address(final String host, final int port) {
+            Objects.requireNonNull(host, "host");
+            require(!host.isBlank(), "host must not be blank");
+            require(port >= 1 && port <= 65535, "port must be in 1..65535 but was %d", port);
+            this.host = host;
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * Required (this or {@link #token(String)}).
+         *
+         * @param tokenSupplier called on the client's thread before each connection attempt, so it can
+         *                      hand out a fresh token each time; must return 1 to 4,096 UTF-8 bytes. If it
+         *                      throws or returns an invalid token, the attempt fails and is retried.
+         * @return this.
+         */
+        public Builder token(final Supplier<String> tokenSupplier) {
+            this.tokenSupplier = Objects.requireNonNull(tokenSupplier, "tokenSupplier");
+            return this;
+        }
+
+        /**
+         * @param token a fixed token, 1 to 4,096 UTF-8 bytes.
+         * @return this.
+         */
+        public Builder token(final String token) {
+            Objects.requireNonNull(token, "token");
+            final int length = token.getBytes(StandardCharsets.UTF_8).length;
+            require(length >= 1 && length <= Protocol.MAX_TOKEN_LENGTH,
+                "token must be 1 to %d bytes of UTF-8 but was %d", Protocol.MAX_TOKEN_LENGTH, length);
+            this.tokenSupplier = () -> token;
+            return this;
+        }
+
+        /**
+         * Required.
+         *
+         * @param deviceId names this device of the user: 1 to 64 bytes of UTF-8. Each device has its own
+         *                 delivery cursor; two clients with the same user and device replace each other.
+         * @return this.
+         */
+        public Builder deviceId(final String deviceId) {
+            Objects.requireNonNull(deviceId, "deviceId");
+            require(idBytes(deviceId) != null, "deviceId must be 1 to %d bytes of valid UTF-8: '%s'",
+                Protocol.MAX_ID_LENGTH, deviceId);
+            this.deviceId = deviceId;
+            return this;
+        }
+
+        /**
+         * @param resumeCursor the highest seq this device already processed (a {@link IrisClient#cursor()}
+         *                     persisted by the application), or -1 (the default) if unknown.
+         * @return this.
+         */
+        public Builder resumeCursor(final long resumeCursor) {
+            require(resumeCursor >= -1, "resumeCursor must be >= -1 but was %d", resumeCursor);
+            this.resumeCursor = resumeCursor;
+            return this;
+        }
+
+        /**
+         * Required.
+         *
+         * @param listener receives messages and connection events.
+         * @return this.
+         */
+        public Builder listener(final Listener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * @param reconnect whether to reconnect after a lost connection (default true).
+         * @return this.
+         */
+        public Builder reconnect(final boolean reconnect) {
+            this.reconnect = reconnect;
+            return this;
+        }
+
+        /**
+         * @param min the shortest wait before reconnecting (default 100 ms), at least 1 ms.
+         * @param max the longest (default 5 s), at least {@code min}.
+         * @return this.
+         */
+        public Builder backoff(final Duration min, final Duration max) {
+            Objects.requireNonNull(min, "min");
+            Objects.requireNonNull(max, "max");
+            require(min.compareTo(Duration.ofMillis(1)) >= 0, "backoff min must be at least 1 ms but was %s", min);
+            require(max.compareTo(min) >= 0, "backoff max (%s) must not be below min (%s)", max, min);
+            this.backoffMin = min;
+            this.backoffMax = max;
+            return this;
+        }
+
+        /**
+         * @param timeout the longest wait for the TCP connection, and then again for LOGIN_OK
+         *                (default 10 s); at least 1 ms.
+         * @return this.
+         */
+        public Builder connectTimeout(final Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            require(timeout.compareTo(Duration.ofMillis(1)) >= 0, "connectTimeout must be at least 1 ms but was %s",
+                timeout);
+            this.connectTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param maxPendingSends the most sends not answered yet (default 10,000); beyond,
+         *                        {@link IrisClient#send(String, byte[])} fails with {@link IllegalStateException}. Also bounds the users with a
+         *                        presence query pending.
+         * @return this.
+         */
+        public Builder maxPendingSends(final int maxPendingSends) {
+            require(maxPendingSends >= 1, "maxPendingSends must be positive but was %d", maxPendingSends);
+            this.maxPendingSends = maxPendingSends;
+            return this;
+        }
+
+        /**
+         * @return a new client, not connected yet (call {@link IrisClient#connect()}).
+         * @throws IllegalStateException if a required setting is missing.
+         */
+        public IrisClient build() {
+            requireState(host != null, "address(host, port) is required");
+            requireState(tokenSupplier != null, "token(...) is required");
+            requireState(deviceId != null, "deviceId(...) is required");
+            requireState(listener != null, "listener(...) is required (a no-op one if this client only sends)");
+            return new IrisClient(this);
+        }
+
+        private static void require(final boolean ok, final String format, final Object... args) {
+            if (!ok) {
+                throw new IllegalArgumentException(String.format(format, args));
+            }
+        }
+
+        private static void requireState(final boolean ok, final String message) {
+            if (!ok) {
+                throw new IllegalStateException(message);
+            }
+        }
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * The Java client SDK of Iris: {@link io.iris.client.IrisClient} keeps one device's session with a
+ * server alive (login, reconnection with backoff, resume from a cursor, at-least-once delivery with
+ * client-side dedup, re-sending unanswered messages with their original ids).
+ */
+package io.iris.client;
