@@ -5,7 +5,8 @@ import io.iris.transport.protocol.Protocol;
 
 /**
  * Every configuration key the engine itself reads, with its default and allowed range: the one place
- * they are parsed. (Providers read their own keys.) The reference server's {@code iris.properties}
+ * they are parsed. (Providers read their own keys, e.g. {@code dedup.window} for the storage dedup
+ * window.) The reference server's {@code iris.properties}
  * documents each of them for operators.
  *
  * @param host                  {@code server.host}: address to bind.
@@ -27,14 +28,13 @@ import io.iris.transport.protocol.Protocol;
  * @param heartbeatMillis       {@code session.heartbeatMillis}: client PING interval; 3× without a frame closes.
  * @param deliveryWindow        {@code delivery.window}: unacknowledged deliveries in flight per device.
  * @param outboundHighWaterMark {@code delivery.outboundHighWaterMark}: unsent bytes per connection before it is closed as a slow consumer.
- * @param dedupWindow           {@code dedup.window}: recent (sender, clientMsgId) keys remembered per shard.
  * @param drainTimeoutMillis    {@code shutdown.drainTimeoutMillis}: graceful shutdown budget.
  */
 public record EngineSettings(String host, int port, int ioThreads, int maxConnections, int shards, int queueBytes,
                              int maxBatch, String storage, String auth, int maxPayload, int ratePerSecond,
                              int rateBurst, double flowHighWater, long flowRetryMillis, long storageRetryMillis,
                              long loginTimeoutMillis, int heartbeatMillis, int deliveryWindow,
-                             int outboundHighWaterMark, int dedupWindow, long drainTimeoutMillis) {
+                             int outboundHighWaterMark, long drainTimeoutMillis) {
 
     /**
      * @param c the configuration.
@@ -83,7 +83,6 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
             c.getInt("session.heartbeatMillis", 30_000, 100, 3_600_000),
             c.getInt("delivery.window", 256, 1, 1 << 20),
             outboundHighWater,
-            c.getInt("dedup.window", 262_144, 1, 1 << 26),
             c.getLong("shutdown.drainTimeoutMillis", 5_000));
     }
 }

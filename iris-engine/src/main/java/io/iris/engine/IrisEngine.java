@@ -11,7 +11,6 @@ import io.iris.api.auth.AuthenticatorProvider;
 import io.iris.api.spi.Providers;
 import io.iris.api.storage.InboxStore;
 import io.iris.api.storage.StorageProvider;
-import io.iris.engine.dedup.DedupWindow;
 import io.iris.engine.durability.GroupCommitBatcher;
 import io.iris.engine.flow.QueueDepthFlowController;
 import io.iris.engine.ratelimit.UserRateLimits;
@@ -112,7 +111,7 @@ public final class IrisEngine implements Iris {
             outbounds[i] = new Outbound(transport);
             agents[i] = new ShardAgent(i, queues[i], store, new GroupCommitBatcher(store, settings.maxBatch()),
                 new DeviceRouter(store, outbounds[i], clock, settings.deliveryWindow()),
-                new DedupWindow(settings.dedupWindow()), outbounds[i], requests, b.offlineListener, clock,
+                outbounds[i], requests, b.offlineListener, clock,
                 settings.maxBatch(), settings.maxPayload(), settings.heartbeatMillis(), settings.storageRetryMillis());
             runners[i] = new AgentRunner(new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),
                 TimeUnit.MILLISECONDS.toNanos(1)), e -> LOG.error("shard agent error", e), null, agents[i]);

@@ -12,18 +12,24 @@ import org.agrona.DirectBuffer;
  */
 public interface DurableBatcher {
     /**
-     * Appends a record to a user's inbox as part of the current batch.
+     * Appends a record to a user's inbox as part of the current batch (see
+     * {@link io.iris.api.storage.InboxStore#append} for the dedup key). A repeated key is part of the batch
+     * too: it is reported with {@link Completion#onDuplicate} after the flush, so its answer never
+     * overtakes the durability of the original.
      *
-     * @param userId the inbox owner.
-     * @param record the record.
-     * @param offset where it starts.
-     * @param length its length.
-     * @param token  opaque caller value handed back on completion.
-     * @return the seq assigned to the record (not durable yet).
+     * @param userId      the inbox owner.
+     * @param senderId    the sender (dedup key).
+     * @param clientMsgId the sender's message id (dedup key).
+     * @param record      the record.
+     * @param offset      where it starts.
+     * @param length      its length.
+     * @param token       opaque caller value handed back on completion.
+     * @return the seq assigned to the record (not durable yet), or minus the original's seq for a repeat.
      * @throws io.iris.api.storage.StorageUnavailableException if the store refused the append; the record
      *                                                         is not part of the batch.
      */
-    long append(String userId, DirectBuffer record, int offset, int length, long token);
+    long append(String userId, String senderId, long clientMsgId, DirectBuffer record, int offset, int length,
+                long token);
 
     /** @return the number of appends waiting for the next flush. */
     int pending();
@@ -53,6 +59,15 @@ public interface DurableBatcher {
          * @param length its length.
          */
         void onDurable(String userId, long seq, long token, DirectBuffer record, int offset, int length);
+
+        /**
+         * The append was a repeat of a stored message; the batch's sync succeeded.
+         *
+         * @param userId      the inbox owner.
+         * @param originalSeq the seq the original was stored under.
+         * @param token       the caller's token.
+         */
+        void onDuplicate(String userId, long originalSeq, long token);
 
         /**
          * The sync failed: the record may or may not survive, and must not be acknowledged.

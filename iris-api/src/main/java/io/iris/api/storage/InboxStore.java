@@ -12,6 +12,11 @@ import org.agrona.DirectBuffer;
  *       forever (trimming never resets it). 0 means "none".</li>
  *   <li>Each device of a user has a cursor: the highest seq that device acknowledged (cumulative).
  *       Cursors only move forward; an {@link #ack} lower than the current cursor is ignored.</li>
+ *   <li>Every append carries a dedup key, {@code (senderId, clientMsgId)}. Appending to an inbox with a
+ *       key already appended to that inbox within the store's dedup window stores nothing and returns the
+ *       original seq, negated. The window is the provider's to document (a count of recent appends, a
+ *       time); it must cover at least the {@code dedup.window} most recent appends of the store
+ *       (default 262,144) and, for durable providers, survive a restart.</li>
  *   <li>A record may be trimmed once every device the store knows for that user has a cursor at or
  *       above its seq. A user with no known device keeps every record until retention removes it.
  *       {@link #read} never returns a trimmed record.</li>
@@ -33,16 +38,20 @@ import org.agrona.DirectBuffer;
  */
 public interface InboxStore extends AutoCloseable {
     /**
-     * Appends a record to a user's inbox.
+     * Appends a record to a user's inbox, unless its dedup key was already appended to that inbox within
+     * the dedup window.
      *
-     * @param userId the inbox owner.
-     * @param record buffer holding the record.
-     * @param offset where the record starts.
-     * @param length record length in bytes, at least 1.
-     * @return the sequence number assigned: the user's previous {@link #lastSeq} plus one.
+     * @param userId      the inbox owner.
+     * @param senderId    the sender: first half of the dedup key.
+     * @param clientMsgId the sender's id for the message: second half of the dedup key.
+     * @param record      buffer holding the record.
+     * @param offset      where the record starts.
+     * @param length      record length in bytes, at least 1.
+     * @return the sequence number assigned (the user's previous {@link #lastSeq} plus one), or, for a
+     * repeated dedup key, minus the seq the original was stored under (nothing is stored).
      * @throws StorageUnavailableException if the record cannot be accepted.
      */
-    long append(String userId, DirectBuffer record, int offset, int length);
+    long append(String userId, String senderId, long clientMsgId, DirectBuffer record, int offset, int length);
 
     /**
      * Makes every record appended before this call durable.

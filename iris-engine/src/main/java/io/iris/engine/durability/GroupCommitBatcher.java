@@ -6,8 +6,8 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 
 /**
- * {@link DurableBatcher} for one shard. Appends go straight to the store (which assigns the seq) and a
- * copy of each record is kept in a batch buffer; {@link #flush} calls {@link InboxStore#sync()} once
+ * {@link DurableBatcher} for one shard. Appends go straight to the store (which assigns the seq, or
+ * recognises a repeated dedup key) and a copy of each new record is kept in a batch buffer; {@link #flush} calls {@link InboxStore#sync()} once
  * for the whole batch and only then reports every record durable, in order.
  *
  * <p>This is "smart batching": the shard flushes at the end of every drain of its queue, so under light
@@ -45,19 +45,23 @@ public final class GroupCommitBatcher implements DurableBatcher {
     }
 
     @Override
-    public long append(final String userId, final DirectBuffer record, final int offset, final int length,
-                       final long token) {
+    public long append(final String userId, final String senderId, final long clientMsgId, final DirectBuffer record,
+                       final int offset, final int length, final long token) {
         if (count == maxBatch) {
             throw new IllegalStateException("batch is full: flush first");
         }
-        final long seq = store.append(userId, record, offset, length);
-        records.putBytes(position, record, offset, length);
+        final long seq = store.append(userId, senderId, clientMsgId, record, offset, length);
         users[count] = userId;
         seqs[count] = seq;
         tokens[count] = token;
         offsets[count] = position;
-        lengths[count] = length;
-        position += length;
+        if (seq > 0) {
+            records.putBytes(position, record, offset, length);
+            lengths[count] = length;
+            position += length;
+        } else {
+            lengths[count] = 0;
+        }
         count++;
         return seq;
     }
@@ -90,10 +94,13 @@ public final class GroupCommitBatcher implements DurableBatcher {
         for (int i = 0; i < n; i++) {
             final String user = users[i];
             users[i] = null;
-            if (failure == null) {
-                completion.onDurable(user, seqs[i], tokens[i], records, offsets[i], lengths[i]);
+            final long seq = seqs[i];
+            if (failure != null) {
+                completion.onFailed(user, Math.abs(seq), tokens[i], failure);
+            } else if (seq > 0) {
+                completion.onDurable(user, seq, tokens[i], records, offsets[i], lengths[i]);
             } else {
-                completion.onFailed(user, seqs[i], tokens[i], failure);
+                completion.onDuplicate(user, -seq, tokens[i]);
             }
         }
         return n;

@@ -8,7 +8,6 @@ import io.iris.api.SendStatus;
 import io.iris.api.durability.DurableBatcher;
 import io.iris.api.storage.InboxStore;
 import io.iris.api.storage.StorageUnavailableException;
-import io.iris.engine.dedup.DedupWindow;
 import io.iris.engine.inbox.StoredMessage;
 import io.iris.transport.protocol.FrameEncoder;
 import io.iris.transport.protocol.Protocol;
@@ -24,14 +23,15 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The single thread that owns one shard: every inbox, dedup key and online device of the shard's users
+ * The single thread that owns one shard: every inbox and online device of the shard's users
  * is touched only here, so none of it needs a lock.
  *
- * <p>One duty cycle: drain up to {@code maxBatch} commands from the shard's queue (SENDs are deduped
- * and appended to the {@link DurableBatcher}); flush the batch — one storage sync — and only then
- * answer SEND_ACKs and route the messages; finally pump backlogs to devices whose window has room.
- * Logins flush the batch first, so a device's starting point is always durable. Retries that hit a key
- * stored in the still-open batch are answered after its flush, never before the original is durable.
+ * <p>One duty cycle: drain up to {@code maxBatch} commands from the shard's queue (SENDs are appended
+ * to the {@link DurableBatcher}, the store recognising retried dedup keys); flush the batch — one
+ * storage sync — and only then answer SEND_ACKs (STORED or DUPLICATE) and route the new messages;
+ * finally pump backlogs to devices whose window has room. Logins flush the batch first, so a device's
+ * starting point is always durable. A retry is answered only after the flush of its batch, so a
+ * DUPLICATE never overtakes the durability of the original.
  */
 public final class ShardAgent implements Agent, DurableBatcher.Completion {
     private static final Logger LOG = LoggerFactory.getLogger(ShardAgent.class);
@@ -41,7 +41,6 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
     private final InboxStore store;
     private final DurableBatcher batcher;
     private final DeviceRouter router;
-    private final DedupWindow dedup;
     private final Outbound outbound;
     private final PendingRequests requests;
     private final OfflineListener offlineListener;
@@ -59,16 +58,6 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
     private final long[] pendingConnection;
     private final long[] pendingRequest;
     private final long[] pendingMsgId;
-    private final int[] pendingSender;
-
-    // retries of keys stored in the open batch, answered after its flush
-    private final long[] deferredConnection;
-    private final long[] deferredRequest;
-    private final long[] deferredMsgId;
-    private final int[] deferredSender;
-    private int deferred;
-
-    private long batch;
     private volatile long cycles;
 
     /**
@@ -77,7 +66,6 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
      * @param store              the storage provider.
      * @param batcher            group commit over {@code store}.
      * @param router             delivery to this shard's online devices.
-     * @param dedup              this shard's dedup window.
      * @param outbound           writes frames to connections.
      * @param requests           futures of embedding API requests.
      * @param offlineListener    told about messages stored for offline users, may be null.
@@ -88,7 +76,7 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
      * @param storageRetryMillis retry-after answered with STORAGE_UNAVAILABLE.
      */
     public ShardAgent(final int index, final RingBuffer queue, final InboxStore store, final DurableBatcher batcher,
-                      final DeviceRouter router, final DedupWindow dedup, final Outbound outbound,
+                      final DeviceRouter router, final Outbound outbound,
                       final PendingRequests requests, final OfflineListener offlineListener, final EpochClock clock,
                       final int maxBatch, final int maxPayload, final int heartbeatMillis,
                       final long storageRetryMillis) {
@@ -97,7 +85,6 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
         this.store = store;
         this.batcher = batcher;
         this.router = router;
-        this.dedup = dedup;
         this.outbound = outbound;
         this.requests = requests;
         this.offlineListener = offlineListener;
@@ -109,11 +96,6 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
         this.pendingConnection = new long[maxBatch];
         this.pendingRequest = new long[maxBatch];
         this.pendingMsgId = new long[maxBatch];
-        this.pendingSender = new int[maxBatch];
-        this.deferredConnection = new long[maxBatch];
-        this.deferredRequest = new long[maxBatch];
-        this.deferredMsgId = new long[maxBatch];
-        this.deferredSender = new int[maxBatch];
     }
 
     @Override
@@ -173,19 +155,6 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
         final UserTable.User recipient = users.getOrCreate(b, ShardCommand.sendRecipientOffset(b, i),
             ShardCommand.sendRecipientLength(b, i));
 
-        final long original = dedup.seq(sender.index, msgId);
-        if (original != DedupWindow.MISSING) {
-            if (dedup.batchOfLastHit() == batch) {
-                deferredConnection[deferred] = connection;
-                deferredRequest[deferred] = request;
-                deferredMsgId[deferred] = msgId;
-                deferredSender[deferred] = sender.index;
-                deferred++;
-            } else {
-                reply(connection, request, msgId, SendStatus.DUPLICATE, original, 0);
-            }
-            return;
-        }
         if (batcher.isFull()) {
             flush();
         }
@@ -196,33 +165,16 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
         pendingConnection[token] = connection;
         pendingRequest[token] = request;
         pendingMsgId[token] = msgId;
-        pendingSender[token] = sender.index;
-        final long seq;
         try {
-            seq = batcher.append(recipient.id, record, 0, length, token);
+            batcher.append(recipient.id, sender.id, msgId, record, 0, length, token);
         } catch (final StorageUnavailableException e) {
             LOG.warn("shard {}: append for {} refused: {}", index, recipient.id, e.getMessage());
             reply(connection, request, msgId, SendStatus.STORAGE_UNAVAILABLE, 0, storageRetryMillis);
-            return;
         }
-        dedup.put(sender.index, msgId, seq, batch);
     }
 
     private int flush() {
-        final int n = batcher.flush(this);
-        batch++;
-        final int d = deferred;
-        for (int k = 0; k < d; k++) {
-            final long seq = dedup.seq(deferredSender[k], deferredMsgId[k]);
-            if (seq != DedupWindow.MISSING) {
-                reply(deferredConnection[k], deferredRequest[k], deferredMsgId[k], SendStatus.DUPLICATE, seq, 0);
-            } else {
-                reply(deferredConnection[k], deferredRequest[k], deferredMsgId[k],
-                    SendStatus.STORAGE_UNAVAILABLE, 0, storageRetryMillis);
-            }
-        }
-        deferred = 0;
-        return n + d;
+        return batcher.flush(this);
     }
 
     @Override
@@ -241,10 +193,15 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
     }
 
     @Override
+    public void onDuplicate(final String userId, final long originalSeq, final long token) {
+        final int t = (int) token;
+        reply(pendingConnection[t], pendingRequest[t], pendingMsgId[t], SendStatus.DUPLICATE, originalSeq, 0);
+    }
+
+    @Override
     public void onFailed(final String userId, final long seq, final long token, final RuntimeException cause) {
         final int t = (int) token;
         LOG.warn("shard {}: sync failed, seq {} of {} not acknowledged: {}", index, seq, userId, cause.toString());
-        dedup.forget(pendingSender[t], pendingMsgId[t]);
         reply(pendingConnection[t], pendingRequest[t], pendingMsgId[t], SendStatus.STORAGE_UNAVAILABLE, 0,
             storageRetryMillis);
     }

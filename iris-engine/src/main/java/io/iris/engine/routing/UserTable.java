@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * The users a shard has seen, found by the UTF-8 bytes of their id without creating a String:
  * open addressing with linear probing over {@link User} entries. A user's entry (its id as bytes and
- * as a String, and a small int index used as its dedup key) is created once, the first time the shard
+ * as a String) is created once, the first time the shard
  * sees the user; every later lookup allocates nothing. Single-threaded (the shard's thread).
  */
 final class UserTable {
@@ -15,13 +15,11 @@ final class UserTable {
     static final class User {
         final String id;
         final byte[] idBytes;
-        final int index;
         final int hash;
 
-        User(final String id, final byte[] idBytes, final int index, final int hash) {
+        User(final String id, final byte[] idBytes, final int hash) {
             this.id = id;
             this.idBytes = idBytes;
-            this.index = index;
             this.hash = hash;
         }
     }
@@ -51,7 +49,7 @@ final class UserTable {
         }
         final byte[] bytes = new byte[length];
         b.getBytes(offset, bytes);
-        final User created = new User(new String(bytes, StandardCharsets.UTF_8), bytes, size, hash);
+        final User created = new User(new String(bytes, StandardCharsets.UTF_8), bytes, hash);
         slots[i] = created;
         size++;
         if (size * 2 > slots.length) {

@@ -23,8 +23,9 @@ class GroupCommitBatcherTest {
         boolean failSync;
 
         @Override
-        public long append(final String u, final DirectBuffer r, final int o, final int l) {
-            return delegate.append(u, r, o, l);
+        public long append(final String u, final String s, final long id, final DirectBuffer r, final int o,
+                           final int l) {
+            return delegate.append(u, s, id, r, o, l);
         }
 
         @Override
@@ -72,6 +73,11 @@ class GroupCommitBatcherTest {
         }
 
         @Override
+        public void onDuplicate(final String userId, final long originalSeq, final long token) {
+            events.add("duplicate " + userId + " " + originalSeq + " t" + token + " syncs=" + store.syncs);
+        }
+
+        @Override
         public void onFailed(final String userId, final long seq, final long token, final RuntimeException cause) {
             events.add("failed " + userId + " " + seq + " t" + token);
         }
@@ -85,7 +91,7 @@ class GroupCommitBatcherTest {
     void oneSyncPerBatchAndCompletionsOnlyAfterIt() {
         final GroupCommitBatcher batcher = new GroupCommitBatcher(store, 16);
         for (int i = 0; i < 10; i++) {
-            batcher.append(i % 2 == 0 ? "a" : "b", bytes("m" + i), 0, 2, i);
+            batcher.append(i % 2 == 0 ? "a" : "b", "s", i, bytes("m" + i), 0, 2, i);
         }
         assertThat(events).isEmpty();
         assertThat(batcher.pending()).isEqualTo(10);
@@ -101,17 +107,27 @@ class GroupCommitBatcherTest {
     @Test
     void boundedBatch() {
         final GroupCommitBatcher batcher = new GroupCommitBatcher(store, 2);
-        batcher.append("a", bytes("x"), 0, 1, 0);
+        batcher.append("a", "s", 1, bytes("x"), 0, 1, 0);
         assertThat(batcher.isFull()).isFalse();
-        batcher.append("a", bytes("y"), 0, 1, 1);
+        batcher.append("a", "s", 2, bytes("y"), 0, 1, 1);
         assertThat(batcher.isFull()).isTrue();
+    }
+
+    @Test
+    void aRetryInTheSameBatchIsReportedAsDuplicateOnlyAfterTheSync() {
+        final GroupCommitBatcher batcher = new GroupCommitBatcher(store, 8);
+        assertThat(batcher.append("a", "s", 5, bytes("x"), 0, 1, 0)).isEqualTo(1);
+        assertThat(batcher.append("a", "s", 5, bytes("x"), 0, 1, 1)).isEqualTo(-1);
+        assertThat(events).isEmpty();
+        batcher.flush(completion);
+        assertThat(events).containsExactly("durable a 1 t0 x syncs=1", "duplicate a 1 t1 syncs=1");
     }
 
     @Test
     void failedSyncReportsEveryAppendAsFailed() {
         final GroupCommitBatcher batcher = new GroupCommitBatcher(store, 8);
-        batcher.append("a", bytes("x"), 0, 1, 7);
-        batcher.append("a", bytes("y"), 0, 1, 8);
+        batcher.append("a", "s", 1, bytes("x"), 0, 1, 7);
+        batcher.append("a", "s", 2, bytes("y"), 0, 1, 8);
         store.failSync = true;
         batcher.flush(completion);
         assertThat(events).containsExactly("failed a 1 t7", "failed a 2 t8");

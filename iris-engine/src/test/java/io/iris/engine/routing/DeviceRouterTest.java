@@ -51,13 +51,14 @@ class DeviceRouterTest {
     private long now = 1_000;
     private final DeviceRouter router = new DeviceRouter(store, new Outbound(sink), () -> now, 3);
     private final ExpandableArrayBuffer record = new ExpandableArrayBuffer();
+    private long msgId;
 
     /** Appends like the shard does, then routes as the durable completion does. */
     private void storeAndRoute(final String to, final String text) {
         final UnsafeBuffer sender = new UnsafeBuffer("sam".getBytes(StandardCharsets.UTF_8));
         final UnsafeBuffer payload = new UnsafeBuffer(text.getBytes(StandardCharsets.UTF_8));
         final int len = StoredMessage.write(record, 0, now, 1, sender, 0, 3, payload, 0, payload.capacity());
-        final long seq = store.append(to, record, 0, len);
+        final long seq = store.append(to, "sam", ++msgId, record, 0, len);
         router.route(to, seq, record, 0, len);
     }
 

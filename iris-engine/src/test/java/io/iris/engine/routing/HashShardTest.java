@@ -29,14 +29,14 @@ class HashShardTest {
         final UserTable table = new UserTable();
         for (int i = 0; i < 5_000; i++) {
             final byte[] b = ("u" + i).getBytes(StandardCharsets.UTF_8);
-            assertThat(table.getOrCreate(new UnsafeBuffer(b), 0, b.length).index).isEqualTo(i);
+            assertThat(table.getOrCreate(new UnsafeBuffer(b), 0, b.length).id).isEqualTo("u" + i);
         }
         final byte[] b = "u1234".getBytes(StandardCharsets.UTF_8);
         final UnsafeBuffer framed = new UnsafeBuffer(new byte[10]);
         framed.putBytes(3, b);
         final UserTable.User u = table.getOrCreate(framed, 3, b.length);
         assertThat(u.id).isEqualTo("u1234");
-        assertThat(u.index).isEqualTo(1234);
+        assertThat(table.getOrCreate(framed, 3, b.length)).isSameAs(u);
         assertThat(table.size()).isEqualTo(5_000);
     }
 }

@@ -6,29 +6,58 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@link InboxStore} held in the heap. Each inbox is a circular array of record copies guarded by the
  * inbox's own lock, so different users never contend. Records are dropped once every known device
- * acknowledged them. Not durable: a process exit loses everything.
+ * acknowledged them. The dedup window is the last {@code dedupWindow} appends of the whole store
+ * (FIFO). Not durable: a process exit loses everything.
  */
 public final class MemoryInboxStore implements InboxStore {
+    /** Default number of recent dedup keys remembered. */
+    public static final int DEFAULT_DEDUP_WINDOW = 262_144;
+
     private final ConcurrentHashMap<String, Inbox> inboxes = new ConcurrentHashMap<>();
+    private final DedupKeys dedup;
     private volatile boolean closed;
 
+    /** A store remembering the default number of dedup keys. */
+    public MemoryInboxStore() {
+        this(DEFAULT_DEDUP_WINDOW);
+    }
+
+    /**
+     * @param dedupWindow how many recent appends' dedup keys to remember, at least 1.
+     */
+    public MemoryInboxStore(final int dedupWindow) {
+        if (dedupWindow < 1) {
+            throw new IllegalArgumentException("dedup window must be at least 1: " + dedupWindow);
+        }
+        this.dedup = new DedupKeys(dedupWindow);
+    }
+
     @Override
-    public long append(final String userId, final DirectBuffer record, final int offset, final int length) {
+    public long append(final String userId, final String senderId, final long clientMsgId, final DirectBuffer record,
+                       final int offset, final int length) {
         checkOpen();
         if (length < 1) {
             throw new IllegalArgumentException("record length must be at least 1: " + length);
         }
-        final byte[] copy = new byte[length];
-        record.getBytes(offset, copy);
+        final DedupKey key = new DedupKey(userId, senderId, clientMsgId);
         final Inbox inbox = inboxes.computeIfAbsent(userId, k -> new Inbox());
-        synchronized (inbox) {
-            return inbox.add(copy);
+        synchronized (inbox) { // one user's appends are serialized, so check-then-put is atomic per key
+            final Long original = dedup.get(key);
+            if (original != null) {
+                return -original;
+            }
+            final byte[] copy = new byte[length];
+            record.getBytes(offset, copy);
+            final long seq = inbox.add(copy);
+            dedup.put(key, seq);
+            return seq;
         }
     }
 
@@ -102,6 +131,33 @@ public final class MemoryInboxStore implements InboxStore {
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("store is closed");
+        }
+    }
+
+    private record DedupKey(String userId, String senderId, long clientMsgId) {
+    }
+
+    /** The most recent dedup keys of the store, oldest evicted first. */
+    private static final class DedupKeys {
+        private final LinkedHashMap<DedupKey, Long> keys;
+
+        DedupKeys(final int capacity) {
+            keys = new LinkedHashMap<>(Math.min(capacity, 1 << 16), 0.75f, false) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(final Map.Entry<DedupKey, Long> eldest) {
+                    return size() > capacity;
+                }
+            };
+        }
+
+        synchronized Long get(final DedupKey key) {
+            return keys.get(key);
+        }
+
+        synchronized void put(final DedupKey key, final long seq) {
+            keys.put(key, seq);
         }
     }
 

@@ -15,11 +15,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MemoryInboxStoreTest {
-    private final MemoryInboxStore store = new MemoryInboxStore();
+    private final MemoryInboxStore store = new MemoryInboxStore(4);
+    private long nextMsgId = 1;
 
     private long append(final String user, final String text) {
+        return append(user, "sender", nextMsgId++, text);
+    }
+
+    private long append(final String user, final String sender, final long msgId, final String text) {
         final byte[] b = text.getBytes(StandardCharsets.UTF_8);
-        return store.append(user, new UnsafeBuffer(b), 0, b.length);
+        return store.append(user, sender, msgId, new UnsafeBuffer(b), 0, b.length);
     }
 
     private List<String> readAll(final String user, final long after) {
@@ -82,6 +87,25 @@ class MemoryInboxStoreTest {
         assertThat(all).hasSize(96);
         assertThat(all.get(0)).isEqualTo("5:m5");
         assertThat(all.get(95)).isEqualTo("100:m100");
+    }
+
+    @Test
+    void repeatedDedupKeyStoresNothingAndReturnsTheOriginalSeqNegated() {
+        assertThat(append("a", "s1", 7, "x")).isEqualTo(1);
+        assertThat(append("a", "s1", 7, "x again")).isEqualTo(-1);
+        assertThat(append("a", "s2", 7, "other sender")).isEqualTo(2);
+        assertThat(append("b", "s1", 7, "other inbox")).isEqualTo(1);
+        assertThat(readAll("a", 0)).containsExactly("1:x", "2:other sender");
+    }
+
+    @Test
+    void dedupWindowForgetsTheOldestKeysFirst() {
+        // window of 4 appends
+        for (int i = 1; i <= 5; i++) {
+            assertThat(append("a", "s", i, "m" + i)).isEqualTo(i);
+        }
+        assertThat(append("a", "s", 1, "m1")).as("key 1 fell out of the window").isEqualTo(6);
+        assertThat(append("a", "s", 5, "m5")).isEqualTo(-5);
     }
 
     @Test
