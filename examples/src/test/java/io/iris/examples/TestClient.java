@@ -73,7 +73,9 @@ final class TestClient implements AutoCloseable {
         while (out.size() < n) {
             final IrisClient.Delivery d = received.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (d == null) {
-                throw new AssertionError("expected " + n + " messages, got " + out.size() + ": " + out);
+                final String tail = String.join(", ", out.subList(Math.max(0, out.size() - 3), out.size()));
+                throw new AssertionError("expected " + n + " messages, got " + out.size()
+                    + (out.isEmpty() ? "" : "; the last: " + (tail.length() > 300 ? tail.substring(0, 300) + "..." : tail)));
             }
             out.add(d.sender() + ":" + new String(d.payload(), StandardCharsets.UTF_8));
         }

@@ -27,6 +27,7 @@ import io.iris.transport.protocol.Protocol;
  * @param loginTimeoutMillis    {@code session.loginTimeoutMillis}: time allowed before LOGIN.
  * @param heartbeatMillis       {@code session.heartbeatMillis}: client PING interval; 3× without a frame closes.
  * @param deliveryWindow        {@code delivery.window}: unacknowledged deliveries in flight per device.
+ * @param deliveryWindowBytes   {@code delivery.windowBytes}: unacknowledged delivery bytes in flight per device.
  * @param outboundHighWaterMark {@code delivery.outboundHighWaterMark}: unsent bytes per connection before it is closed as a slow consumer.
  * @param drainTimeoutMillis    {@code shutdown.drainTimeoutMillis}: graceful shutdown budget.
  */
@@ -34,7 +35,7 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
                              int maxBatch, String storage, String auth, int maxPayload, int ratePerSecond,
                              int rateBurst, double flowHighWater, long flowRetryMillis, long storageRetryMillis,
                              long loginTimeoutMillis, int heartbeatMillis, int deliveryWindow,
-                             int outboundHighWaterMark, long drainTimeoutMillis) {
+                             int deliveryWindowBytes, int outboundHighWaterMark, long drainTimeoutMillis) {
 
     /**
      * @param c the configuration.
@@ -58,10 +59,13 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
         }
         final int maxPayload = c.getInt("limits.maxPayload", Protocol.DEFAULT_MAX_PAYLOAD, 1, 16 * 1024 * 1024);
         final int outboundHighWater = c.getInt("delivery.outboundHighWaterMark", 4 * 1024 * 1024, 4096, 1 << 30);
-        if (outboundHighWater < Protocol.maxFrameAfterLogin(maxPayload) + Protocol.HEADER) {
+        final int windowBytes = c.getInt("delivery.windowBytes", 1024 * 1024, 1, 1 << 30);
+        final int maxFrame = Protocol.maxFrameAfterLogin(maxPayload) + Protocol.HEADER;
+        if ((long) windowBytes + maxFrame > outboundHighWater) {
             throw new IllegalArgumentException("config key 'delivery.outboundHighWaterMark' = " + outboundHighWater
-                + " must hold at least one maximal frame (" + (Protocol.maxFrameAfterLogin(maxPayload) + Protocol.HEADER)
-                + " bytes for limits.maxPayload=" + maxPayload + ")");
+                + " must hold delivery.windowBytes (" + windowBytes + ") plus one maximal frame (" + maxFrame
+                + " bytes for limits.maxPayload=" + maxPayload + "), so that deliveries alone never close a reader"
+                + " that keeps acknowledging");
         }
         return new EngineSettings(
             c.getString("server.host", "0.0.0.0"),
@@ -82,6 +86,7 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
             c.getLong("session.loginTimeoutMillis", 10_000),
             c.getInt("session.heartbeatMillis", 30_000, 100, 3_600_000),
             c.getInt("delivery.window", 256, 1, 1 << 20),
+            windowBytes,
             outboundHighWater,
             c.getLong("shutdown.drainTimeoutMillis", 5_000));
     }

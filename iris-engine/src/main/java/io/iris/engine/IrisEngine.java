@@ -110,7 +110,8 @@ public final class IrisEngine implements Iris {
         for (int i = 0; i < agents.length; i++) {
             outbounds[i] = new Outbound(transport);
             agents[i] = new ShardAgent(i, queues[i], store, new GroupCommitBatcher(store, settings.maxBatch()),
-                new DeviceRouter(store, outbounds[i], clock, settings.deliveryWindow()),
+                new DeviceRouter(store, outbounds[i], clock, settings.deliveryWindow(),
+                    settings.deliveryWindowBytes()),
                 outbounds[i], requests, b.offlineListener, clock,
                 settings.maxBatch(), settings.maxPayload(), settings.heartbeatMillis(), settings.storageRetryMillis());
             runners[i] = new AgentRunner(new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),

@@ -17,8 +17,13 @@ import java.util.ArrayList;
 
 /**
  * {@link Router} of one shard. Every online device has a window: {@code nextSeq} (the next seq to
- * hand it) and {@code acked} (its cumulative ack). A durable message goes straight to each device that
- * is caught up and has room in its window; any other device is put on the pump list and gets its
+ * hand it), {@code acked} (its cumulative ack), and the bytes in flight between the two, bounded both
+ * in messages ({@code window}) and in bytes ({@code windowBytes}). The byte bound is what keeps a
+ * healthy reader with a large backlog from ever filling its connection's outbound buffer: the engine
+ * validates {@code windowBytes} plus one maximal frame against the transport's high-water mark. Bytes
+ * in flight are tracked without per-message state: an ack of everything sent resets them to zero, a
+ * partial ack scales them by the fraction still unacknowledged. A durable message goes straight to
+ * each device that is caught up and has room in its window; any other device is put on the pump list and gets its
  * backlog read from storage, a slice per duty cycle, as its acks open the window. So the inbox is the
  * only buffer: a slow or offline device costs no memory here, and resume after reconnect is the same
  * code path as catching up.
@@ -33,6 +38,7 @@ public final class DeviceRouter implements Router {
     private final Outbound outbound;
     private final EpochClock clock;
     private final int window;
+    private final long windowBytes;
     private final Object2ObjectHashMap<String, UserDevices> online = new Object2ObjectHashMap<>();
     private final Long2ObjectHashMap<Device> byConnection = new Long2ObjectHashMap<>();
     private final Object2LongHashMap<String> lastSeen = new Object2LongHashMap<>(0L);
@@ -45,16 +51,21 @@ public final class DeviceRouter implements Router {
      * @param store    the shard's store, for backlog reads and cursor updates.
      * @param outbound writes frames to connections.
      * @param clock    time for last-seen.
-     * @param window   the most delivered-but-unacknowledged messages per device, at least 1.
+     * @param window      the most delivered-but-unacknowledged messages per device, at least 1.
+     * @param windowBytes the most bytes of delivered-but-unacknowledged frames per device (one frame is
+     *                    always allowed when nothing is in flight), at least 1.
      */
-    public DeviceRouter(final InboxStore store, final Outbound outbound, final EpochClock clock, final int window) {
-        if (window < 1) {
-            throw new IllegalArgumentException("delivery window must be at least 1: " + window);
+    public DeviceRouter(final InboxStore store, final Outbound outbound, final EpochClock clock, final int window,
+                        final long windowBytes) {
+        if (window < 1 || windowBytes < 1) {
+            throw new IllegalArgumentException("delivery window must be at least 1 message and 1 byte: "
+                + window + ", " + windowBytes);
         }
         this.store = store;
         this.outbound = outbound;
         this.clock = clock;
         this.window = window;
+        this.windowBytes = windowBytes;
     }
 
     @Override
@@ -108,6 +119,9 @@ public final class DeviceRouter implements Router {
         if (upTo <= d.acked) {
             return;
         }
+        final long unackedBefore = d.nextSeq - 1 - d.acked;
+        final long unackedAfter = d.nextSeq - 1 - upTo;
+        d.inflightBytes = unackedAfter == 0 ? 0 : d.inflightBytes * unackedAfter / unackedBefore;
         d.acked = upTo;
         store.ack(d.userId, d.deviceId, upTo);
         if (d.nextSeq <= d.user.durableLastSeq) {
@@ -128,7 +142,7 @@ public final class DeviceRouter implements Router {
         int handed = 0;
         for (int i = 0; i < user.count; i++) {
             final Device d = user.devices[i];
-            if (d.nextSeq == seq && seq - d.acked <= window) {
+            if (d.nextSeq == seq && hasRoom(d)) {
                 deliver(d, seq, message, offset);
                 handed++;
             } else if (d.nextSeq <= seq) {
@@ -157,7 +171,7 @@ public final class DeviceRouter implements Router {
                     pumping = null;
                     delivered += (int) (d.nextSeq - before);
                 }
-                final boolean more = d.nextSeq <= d.user.durableLastSeq && d.nextSeq - 1 - d.acked < window;
+                final boolean more = d.nextSeq <= d.user.durableLastSeq && hasRoom(d);
                 if (more) {
                     pumpList.set(kept++, d);
                     continue;
@@ -188,10 +202,14 @@ public final class DeviceRouter implements Router {
 
     private void onBacklogRecord(final long seq, final DirectBuffer buffer, final int offset, final int length) {
         final Device d = pumping;
-        if (seq < d.nextSeq || seq > d.user.durableLastSeq) {
-            return;
+        if (seq < d.nextSeq || seq > d.user.durableLastSeq || !hasRoom(d)) {
+            return; // read again later, once acks make room
         }
         deliver(d, seq, buffer, offset);
+    }
+
+    private boolean hasRoom(final Device d) {
+        return d.nextSeq - 1 - d.acked < window && d.inflightBytes < windowBytes;
     }
 
     private void deliver(final Device d, final long seq, final DirectBuffer record, final int at) {
@@ -201,6 +219,7 @@ public final class DeviceRouter implements Router {
             record, StoredMessage.payloadOffset(record, at), StoredMessage.payloadLength(record, at));
         outbound.send(d.connectionId, frame, 0, len);
         d.nextSeq = seq + 1;
+        d.inflightBytes += len;
     }
 
     private void queue(final Device d) {
@@ -218,6 +237,7 @@ public final class DeviceRouter implements Router {
         final UserDevices user;
         long acked;
         long nextSeq;
+        long inflightBytes;
         boolean queued;
         boolean connected = true;
 

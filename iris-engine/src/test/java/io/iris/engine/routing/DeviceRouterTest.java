@@ -49,7 +49,7 @@ class DeviceRouterTest {
     private final MemoryInboxStore store = new MemoryInboxStore();
     private final RecordingSink sink = new RecordingSink();
     private long now = 1_000;
-    private final DeviceRouter router = new DeviceRouter(store, new Outbound(sink), () -> now, 3);
+    private final DeviceRouter router = new DeviceRouter(store, new Outbound(sink), () -> now, 3, 1 << 20);
     private final ExpandableArrayBuffer record = new ExpandableArrayBuffer();
     private long msgId;
 
@@ -126,6 +126,27 @@ class DeviceRouterTest {
         now = 9_000;
         assertThat(router.isOnline("bob")).isFalse();
         assertThat(router.lastSeen("bob")).isEqualTo(5_000);
+    }
+
+    @Test
+    void theByteWindowBoundsWhatIsInFlightWhateverTheMessageCount() {
+        final DeviceRouter small = new DeviceRouter(store, new Outbound(sink), () -> now, 1000, 100);
+        small.online("carl", "phone", 4, 0);
+        final String big = "x".repeat(60); // each DELIVER frame is about 90 bytes
+        for (int i = 1; i <= 5; i++) {
+            final UnsafeBuffer sender = new UnsafeBuffer("sam".getBytes(StandardCharsets.UTF_8));
+            final UnsafeBuffer payload = new UnsafeBuffer((big + i).getBytes(StandardCharsets.UTF_8));
+            final int len = StoredMessage.write(record, 0, now, i, sender, 0, 3, payload, 0, payload.capacity());
+            final long seq = store.append("carl", "sam", 100 + i, record, 0, len);
+            small.route("carl", seq, record, 0, len);
+        }
+        assertThat(sink.take()).hasSize(2); // under 100 bytes in flight allows a second frame, not a third
+        small.acked(4, 2); // everything sent was acked: the byte window empties
+        small.pump();
+        assertThat(sink.take()).extracting(f -> f.split(":")[1]).containsExactly("3", "4");
+        small.acked(4, 3); // half acked: half the bytes stay in flight, still under the bound
+        small.pump();
+        assertThat(sink.take()).extracting(f -> f.split(":")[1]).containsExactly("5");
     }
 
     @Test
