@@ -38,11 +38,15 @@ final class ServerConfig {
         final Map<String, String> values = new LinkedHashMap<>(defaults());
         final Map<String, String> known = new LinkedHashMap<>(values);
         for (int i = 0; i < args.size(); i++) {
-            if (args.get(i).equals("--config")) {
+            final String arg = args.get(i);
+            if (arg.equals("--config")) {
                 if (i + 1 >= args.size()) {
                     throw new IllegalArgumentException("--config needs a file name");
                 }
-                values.putAll(read(Path.of(args.get(i + 1))));
+                values.putAll(read(Path.of(args.get(++i))));
+            } else if (!arg.startsWith("--") || !arg.contains("=")) {
+                throw new IllegalArgumentException("unexpected argument '" + arg
+                    + "': use --config FILE or --key=value");
             }
         }
         for (final Map.Entry<String, String> e : env.entrySet()) {
