@@ -20,6 +20,12 @@ import org.agrona.DirectBuffer;
  *   <li>A record may be trimmed once every device the store knows for that user has a cursor at or
  *       above its seq. A user with no known device keeps every record until retention removes it.
  *       {@link #read} never returns a trimmed record.</li>
+ *   <li>Retention: a provider that honours {@value StorageProvider#RETENTION_SECONDS} (default
+ *       {@value StorageProvider#DEFAULT_RETENTION_SECONDS} seconds, 30 days; 0 = none) treats a record
+ *       appended longer ago than that as trimmed, acknowledged or not: {@link #read} does not return
+ *       it, and the provider may delete it then or later. Retention never changes {@link #lastSeq},
+ *       cursors or the seqs of later appends. The provider documents whether it honours the key and the
+ *       clock it measures with.</li>
  * </ul>
  *
  * <h2>Durability</h2>
