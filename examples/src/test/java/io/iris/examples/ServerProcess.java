@@ -25,6 +25,10 @@ import java.util.regex.Pattern;
  * The reference server started for real in a child JVM (same class path as the tests, the project's
  * JVM flags), on a free loopback port, with a known JWT secret so tests can mint tokens. Stopped with
  * SIGTERM (graceful), then SIGKILL if it does not exit.
+ *
+ * <p>The working directory (where {@code data/} goes, so the chronicle log too) is a fresh temporary
+ * one, deleted on close; crash tests use {@link #startIn} instead, with a directory and a port that
+ * outlive the process, and {@link #kill()} it.
  */
 final class ServerProcess implements AutoCloseable {
     static final String SECRET = "integration-test-secret-0123456789abcdef";
@@ -35,9 +39,12 @@ final class ServerProcess implements AutoCloseable {
     private final CompletableFuture<Integer> port = new CompletableFuture<>();
     private final JwtMinter minter;
     private final Path dir;
+    private final boolean ownsDir;
 
-    private ServerProcess(final Map<String, String> overrides) throws IOException {
-        dir = Files.createTempDirectory("iris-it");
+    private ServerProcess(final Path workDir, final int serverPort, final Map<String, String> overrides)
+        throws IOException {
+        ownsDir = workDir == null;
+        dir = ownsDir ? Files.createTempDirectory("iris-it") : workDir;
         final List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         final String flags = System.getProperty("iris.jvm.flags", "");
@@ -45,7 +52,7 @@ final class ServerProcess implements AutoCloseable {
             cmd.addAll(Arrays.asList(flags.trim().split("\\s+")));
         }
         cmd.addAll(List.of("-Xmx256m", "-cp", System.getProperty("java.class.path"), IrisMain.class.getName(), "serve",
-            "--server.port=0", "--server.host=127.0.0.1", "--auth.jwt.secret=" + SECRET,
+            "--server.port=" + serverPort, "--server.host=127.0.0.1", "--auth.jwt.secret=" + SECRET,
             "--dev.secretFile=" + dir.resolve("dev-secret")));
         overrides.forEach((k, v) -> cmd.add("--" + k + "=" + v));
         process = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
@@ -61,7 +68,22 @@ final class ServerProcess implements AutoCloseable {
      * @throws Exception if it does not come up within 30 s.
      */
     static ServerProcess start(final Map<String, String> overrides) throws Exception {
-        final ServerProcess server = new ServerProcess(overrides);
+        return started(new ServerProcess(null, 0, overrides));
+    }
+
+    /**
+     * @param workDir   the server's working directory, kept on close (its {@code data/} survives restarts).
+     * @param port      the port to bind (pick a free one once and reuse it across restarts).
+     * @param overrides configuration keys for the server.
+     * @return a started server, once it printed its port.
+     * @throws Exception if it does not come up within 30 s.
+     */
+    static ServerProcess startIn(final Path workDir, final int port, final Map<String, String> overrides)
+        throws Exception {
+        return started(new ServerProcess(workDir, port, overrides));
+    }
+
+    private static ServerProcess started(final ServerProcess server) throws Exception {
         try {
             server.port.get(30, TimeUnit.SECONDS);
         } catch (final Exception e) {
@@ -93,6 +115,24 @@ final class ServerProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** @return the child's process id. */
+    long pid() {
+        return process.pid();
+    }
+
+    /**
+     * Kills the server with SIGKILL ({@link Process#destroyForcibly()}): no shutdown hook, no drain, no
+     * final sync; then waits for it to be gone.
+     *
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("server " + process.pid() + " survived SIGKILL for 30 s");
+        }
+    }
+
     private void pump() {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
@@ -118,6 +158,9 @@ final class ServerProcess implements AutoCloseable {
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
+        }
+        if (!ownsDir) {
+            return;
         }
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
