@@ -1,5 +1,6 @@
 package io.iris.api;
 
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -28,6 +29,20 @@ public interface Iris extends AutoCloseable {
      * @return a future completed with the user's presence.
      */
     CompletableFuture<Presence> presence(String userId);
+
+    /**
+     * Revokes a token by its id (a JWT's {@code jti}, see {@link io.iris.api.auth.Principal#tokenId()}): from now on
+     * a LOGIN with a token carrying this id is refused with {@link ErrorCode#AUTH_FAILED}, and every live session
+     * that logged in with it is closed with {@link ErrorCode#AUTH_FAILED} ("token revoked"). The revocation is
+     * kept until the token can no longer be accepted anyway ({@code expiresAt} plus the authenticator's largest
+     * leeway), so memory stays bounded. Thread-safe; returns without waiting for the sessions to close.
+     *
+     * @param tokenId   the token id, non-empty.
+     * @param expiresAt the token's expiry ({@code exp}); a later instant is safe, an earlier one is not.
+     * @return how many live sessions were asked to close.
+     * @throws IllegalStateException if the engine keeps its maximum number of revocations already.
+     */
+    int revokeToken(String tokenId, Instant expiresAt);
 
     /** @return the TCP port the engine accepts client connections on. */
     int port();

@@ -7,7 +7,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * HMAC-SHA256 with one secret: the signing half of JWS {@code HS256} (RFC 7518 §3.2), shared by
- * {@link JwtAuthenticator} and {@link JwtMinter} so the secret rule and the MAC live in one place.
+ * {@link JwtKey} (verification) and {@link JwtMinter} so the secret rule and the MAC live in one place.
  *
  * <p>Thread-safe. {@link Mac} is not, so each thread keeps its own initialised instance; logins are
  * rare enough per thread that this is about saving the provider lookup, not about speed records.

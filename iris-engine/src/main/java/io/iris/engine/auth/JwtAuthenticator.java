@@ -13,15 +13,19 @@ import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * Verifies compact JWS tokens signed with HMAC-SHA256 ({@code HS256}, RFC 7515/7518/7519) and turns
- * them into a {@link Principal} of {@code sub} and {@code exp}.
+ * Verifies compact JWS tokens (RFC 7515/7518/7519) signed with one of the configured {@link JwtKey}s
+ * ({@code HS256}, {@code EdDSA}/Ed25519, {@code ES256}, {@code RS256}) and turns them into a {@link Principal}
+ * of {@code sub}, {@code exp} and {@code jti}.
  *
  * <h2>Contract</h2>
  * A token is accepted only if all of the following hold; otherwise {@link #authenticate} throws an
@@ -31,14 +35,21 @@ import java.util.Set;
  * <ul>
  *   <li>At most {@code maxTokenLength} chars, exactly three {@code .}-separated parts, each canonical
  *       base64url without padding ({@code =}, {@code +}, {@code /}, whitespace are refused).</li>
- *   <li>The header is one JSON object in UTF-8 with unique member names; {@code alg} is exactly
- *       {@code "HS256"} ({@code none} in any case, {@code RS256}, {@code ES256}, ... are refused); {@code typ},
- *       if present, is the string {@code "JWT"} in any case; {@code crit} is absent.</li>
- *   <li>The signature is the HMAC-SHA256 of the ASCII {@code header.payload} under the configured secret.</li>
+ *   <li>The header is one JSON object in UTF-8 with unique member names; {@code alg} is a string and not
+ *       {@code none} in any case; {@code kid}, if present, is a string; {@code typ}, if present, is the string
+ *       {@code "JWT"} in any case; {@code crit} is absent.</li>
+ *   <li><b>Key selection.</b> With a {@code kid}, the key configured with exactly that id ("unknown kid"
+ *       otherwise); when a single key is configured without an id, it is used whatever the token's
+ *       {@code kid}. Without a {@code kid}, the key, if exactly one is configured ("missing kid" otherwise).</li>
+ *   <li>{@code alg} is exactly the selected key's algorithm ({@link JwtKey.Algorithm#joseName()}, case-sensitive);
+ *       otherwise "unsupported alg". The algorithm is the key's, never the token's.</li>
+ *   <li>The signature verifies under the selected key, in exactly the JWS form (see {@link JwtKey}).</li>
  *   <li>The payload is one JSON object in UTF-8 with unique claim names. Unknown claims of any type are
  *       ignored (within the nesting/size limits).</li>
  *   <li>{@code sub} is a non-empty string of at most 64 UTF-8 bytes with no control characters and no
  *       unpaired surrogates (the user-id rule of the wire protocol, see {@link #userIdProblem}).</li>
+ *   <li>{@code jti}, if present, is a non-empty string; it becomes {@link Principal#tokenId()}, the id by which
+ *       the token can be revoked (revocation itself is the engine's: see {@link TokenRevocations}).</li>
  *   <li>{@code exp} is present; {@code exp}, {@code nbf}, {@code iat} when present are JSON numbers
  *       (integer or decimal seconds since the epoch) in [0, {@value #MAX_NUMERIC_DATE_SECONDS}].</li>
  *   <li>If an issuer is configured, {@code iss} equals it; if an audience is configured, {@code aud}
@@ -55,11 +66,13 @@ import java.util.Set;
  * <h2>Why it is built this way</h2>
  * The token arrives from an unauthenticated peer, so everything before the signature check is hostile
  * input and the code does as little as possible with it. The header is parsed first, and only to
- * pin {@code alg}: the algorithm is decided by configuration, never by the token, which closes the
- * {@code alg:none} and RS/HS confusion attacks. Then the MAC is checked, and only a payload that carries
- * our signature is ever parsed as claims, so a forgery costs one HMAC and is refused before any claim
- * logic runs. Signatures are compared with {@link MessageDigest#isEqual}, whose running time does not
- * depend on where the first differing byte is. Base64url is decoded by hand, strictly and canonically,
+ * select the key and pin {@code alg}: each configured key carries its one algorithm, decided by
+ * configuration, never by the token, which closes the {@code alg:none} and HS/RS-style confusion attacks
+ * (an RSA or EC public key can never be used as an HMAC secret, because no HS256 key is ever built from
+ * it). Then the signature is checked, and only a payload that carries a valid signature is ever parsed
+ * as claims, so a forgery costs one verification and is refused before any claim logic runs. HMAC tags
+ * are compared with {@link java.security.MessageDigest#isEqual}, whose running time does not depend on
+ * where the first differing byte is. Base64url is decoded by hand, strictly and canonically,
  * because {@link java.util.Base64}'s decoder accepts padding and non-zero trailing bits, i.e. many
  * spellings of one token. JSON is read with jackson-core's streaming parser, not databind: no
  * reflection, no polymorphic typing, no object graph built from attacker input, and hard limits on
@@ -82,11 +95,14 @@ public final class JwtAuthenticator implements Authenticator {
     /** Largest accepted {@link Builder#maxTokenLength(int)}. */
     public static final int MAX_MAX_TOKEN_LENGTH = 64 * 1024;
 
-    private static final String HS256 = "HS256";
     private static final int MAX_JSON_DEPTH = 16;
     private static final int MAX_JSON_NUMBER_LENGTH = 64;
 
-    private final Hs256 hs256;
+    /** Every configured key by kid; keys without a kid are not in it. */
+    private final Map<String, JwtKey> keysById;
+    /** The key when exactly one is configured, else null. */
+    private final JwtKey soleKey;
+    private final List<JwtKey> keys;
     private final String issuer;
     private final String audience;
     private final long leewayMillis;
@@ -94,7 +110,15 @@ public final class JwtAuthenticator implements Authenticator {
     private final JsonFactory json;
 
     private JwtAuthenticator(final Builder b) {
-        this.hs256 = new Hs256(b.secret);
+        this.keys = List.copyOf(b.keys);
+        final Map<String, JwtKey> byId = new HashMap<>();
+        for (final JwtKey k : keys) {
+            if (k.kid() != null) {
+                byId.put(k.kid(), k);
+            }
+        }
+        this.keysById = Map.copyOf(byId);
+        this.soleKey = keys.size() == 1 ? keys.get(0) : null;
         this.issuer = b.issuer;
         this.audience = b.audience;
         this.leewayMillis = b.leeway.toMillis();
@@ -113,7 +137,7 @@ public final class JwtAuthenticator implements Authenticator {
             .build();
     }
 
-    /** @return a builder; {@link Builder#hs256Secret(byte[])} is required. */
+    /** @return a builder; at least one key ({@link Builder#hs256Secret(byte[])} or {@link Builder#key(JwtKey)}) is required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -138,23 +162,24 @@ public final class JwtAuthenticator implements Authenticator {
             throw failed("token is not base64url");
         }
 
-        checkHeader(utf8(header, "malformed header"));
+        final JwtKey key = checkHeader(utf8(header, "malformed header"));
 
         // Every char before dot2 is now known to be base64url or '.', i.e. ASCII.
         final byte[] signingInput = new byte[dot2];
         for (int i = 0; i < dot2; i++) {
             signingInput[i] = (byte) token.charAt(i);
         }
-        if (signature.length != Hs256.SIGNATURE_BYTES
-            || !MessageDigest.isEqual(hs256.sign(signingInput), signature)) {
+        if (!key.verify(signingInput, signature)) {
             throw failed("bad signature");
         }
 
         return checkClaims(utf8(payload, "malformed claims"), nowMillis);
     }
 
-    private void checkHeader(final CharBuffer text) throws AuthenticationException {
+    /** Parses the header and returns the one key the token may be verified with. */
+    private JwtKey checkHeader(final CharBuffer text) throws AuthenticationException {
         String alg = null;
+        String kid = null;
         try (JsonParser p = parser(text)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw failed("malformed header");
@@ -173,6 +198,12 @@ public final class JwtAuthenticator implements Authenticator {
                             throw failed("unsupported alg");
                         }
                         alg = p.getText();
+                        break;
+                    case "kid":
+                        if (value != JsonToken.VALUE_STRING) {
+                            throw failed("invalid kid");
+                        }
+                        kid = p.getText();
                         break;
                     case "typ":
                         if (value != JsonToken.VALUE_STRING || !"JWT".equalsIgnoreCase(p.getText())) {
@@ -196,13 +227,34 @@ public final class JwtAuthenticator implements Authenticator {
         if ("none".equalsIgnoreCase(alg)) {
             throw failed("alg none refused");
         }
-        if (!HS256.equals(alg)) {
+        final JwtKey key = selectKey(kid);
+        if (!key.algorithm().joseName().equals(alg)) {
             throw failed("unsupported alg");
         }
+        return key;
+    }
+
+    /** The kid rules of the class comment. */
+    private JwtKey selectKey(final String kid) throws AuthenticationException {
+        if (kid != null) {
+            final JwtKey byId = keysById.get(kid);
+            if (byId != null) {
+                return byId;
+            }
+            if (soleKey != null && soleKey.kid() == null) {
+                return soleKey;
+            }
+            throw failed("unknown kid");
+        }
+        if (soleKey == null) {
+            throw failed("missing kid");
+        }
+        return soleKey;
     }
 
     private Principal checkClaims(final CharBuffer text, final long nowMillis) throws AuthenticationException {
         String sub = null;
+        String jti = null;
         long exp = -1; // valid NumericDates are >= 0, so -1 means "absent"
         long nbf = Long.MIN_VALUE; // absent: never in the future
         long iat = Long.MIN_VALUE;
@@ -226,6 +278,12 @@ public final class JwtAuthenticator implements Authenticator {
                             throw failed("invalid sub");
                         }
                         sub = p.getText();
+                        break;
+                    case "jti":
+                        if (value != JsonToken.VALUE_STRING || p.getTextLength() == 0) {
+                            throw failed("invalid jti");
+                        }
+                        jti = p.getText();
                         break;
                     case "exp":
                         exp = numericDateMillis(p, value, "invalid exp");
@@ -280,7 +338,7 @@ public final class JwtAuthenticator implements Authenticator {
         if (nowMillis > saturatedAdd(exp, leewayMillis)) {
             throw new AuthenticationException(ErrorCode.TOKEN_EXPIRED, "token expired");
         }
-        return new Principal(sub, saturatedAdd(exp, leewayMillis));
+        return new Principal(sub, saturatedAdd(exp, leewayMillis), jti);
     }
 
     /** Reads {@code aud}: a string or an array of strings; true if it names the configured audience. */
@@ -350,7 +408,8 @@ public final class JwtAuthenticator implements Authenticator {
         }
     }
 
-    private static long saturatedAdd(final long a, final long b) {
+    /** @return {@code a + b}, saturated at {@link Long#MIN_VALUE} / {@link Long#MAX_VALUE} instead of overflowing. */
+    static long saturatedAdd(final long a, final long b) {
         final long r = a + b;
         return ((a ^ r) & (b ^ r)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
     }
@@ -401,18 +460,19 @@ public final class JwtAuthenticator implements Authenticator {
 
     @Override
     public String toString() {
-        return "JwtAuthenticator[HS256, issuer=" + issuer + ", audience=" + audience
+        return "JwtAuthenticator[keys=" + keys + ", issuer=" + issuer + ", audience=" + audience
             + ", leewayMillis=" + leewayMillis + ", maxTokenLength=" + maxTokenLength + "]";
     }
 
     /**
      * Builds a {@link JwtAuthenticator}. Each setter validates its argument at once and throws
      * {@link IllegalArgumentException} (or {@link NullPointerException} for a null where none is allowed)
-     * with a message saying what is wrong; {@link #build()} fails if the secret was never set. Not
-     * thread-safe; the built authenticator does not change when the builder is reused.
+     * with a message saying what is wrong; {@link #build()} fails if no key was added, or if several keys
+     * were added and one of them has no kid (it could never be selected). Not thread-safe; the built
+     * authenticator does not change when the builder is reused.
      */
     public static final class Builder {
-        private byte[] secret;
+        private final List<JwtKey> keys = new ArrayList<>();
         private String issuer;
         private String audience;
         private Duration leeway = DEFAULT_LEEWAY;
@@ -422,12 +482,31 @@ public final class JwtAuthenticator implements Authenticator {
         }
 
         /**
+         * Adds an HS256 key without a kid: {@code key(JwtKey.hs256(null, secret))}.
+         *
          * @param secret the HMAC key, at least 32 bytes (RFC 7518 §3.2); copied.
          * @return this builder.
          * @throws IllegalArgumentException if shorter than 32 bytes.
          */
         public Builder hs256Secret(final byte[] secret) {
-            this.secret = Hs256.checkSecret(secret).clone();
+            return key(JwtKey.hs256(null, secret));
+        }
+
+        /**
+         * Adds a verification key. Its algorithm is the only one tokens selecting it may use.
+         *
+         * @param key the key; its kid, if any, must differ from every key added before.
+         * @return this builder.
+         * @throws IllegalArgumentException for a duplicate kid.
+         */
+        public Builder key(final JwtKey key) {
+            Objects.requireNonNull(key, "key");
+            for (final JwtKey k : keys) {
+                if (key.kid() != null && key.kid().equals(k.kid())) {
+                    throw new IllegalArgumentException("duplicate kid '" + key.kid() + "'");
+                }
+            }
+            keys.add(key);
             return this;
         }
 
@@ -487,11 +566,20 @@ public final class JwtAuthenticator implements Authenticator {
 
         /**
          * @return a new authenticator with this configuration.
-         * @throws IllegalStateException if {@link #hs256Secret(byte[])} was not called.
+         * @throws IllegalStateException if no key was added ({@link #hs256Secret(byte[])} or {@link #key(JwtKey)}),
+         *                               or several were and one has no kid.
          */
         public JwtAuthenticator build() {
-            if (secret == null) {
-                throw new IllegalStateException("hs256Secret(...) is required");
+            if (keys.isEmpty()) {
+                throw new IllegalStateException("at least one key is required: hs256Secret(...) or key(...)");
+            }
+            if (keys.size() > 1) {
+                for (final JwtKey k : keys) {
+                    if (k.kid() == null) {
+                        throw new IllegalStateException("with several keys every key needs a kid (tokens select"
+                            + " keys by kid); the " + k.algorithm().joseName() + " key has none");
+                    }
+                }
             }
             return new JwtAuthenticator(this);
         }

@@ -7,6 +7,7 @@ import io.iris.api.auth.Authenticator;
 import io.iris.api.auth.Principal;
 import io.iris.api.flow.FlowController;
 import io.iris.api.routing.Shard;
+import io.iris.engine.auth.TokenRevocations;
 import io.iris.engine.ratelimit.UserRateLimits;
 import io.iris.engine.routing.ShardCommand;
 import io.iris.transport.Connection;
@@ -22,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,16 +36,26 @@ import java.util.concurrent.TimeUnit;
  * queries are control commands: they use the queue space the flow controller keeps free of SENDs and
  * are retried briefly when it is full rather than dropped, because losing one would leave a device
  * registered or a window closed.
+ *
+ * <p>At login the session also gets a deadline at the token's expiry ({@link Connection#closeAfter}): an
+ * idle session is closed with TOKEN_EXPIRED then, not only at its next SEND. A token with an id
+ * ({@link Principal#tokenId()}) is refused if the id is revoked, and its connection is tracked so that
+ * {@link #connectionsWithToken} can find it when the id is revoked later. The login registers the
+ * connection <i>before</i> it checks the revocations, and a revoker records the revocation before it looks
+ * the connections up, so a login racing with a revocation is always caught by one side or the other.
  */
 public final class SessionHandler implements ConnectionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(SessionHandler.class);
     private static final long CONTROL_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final String TOKEN_EXPIRED_TEXT = "token expired; log in again";
 
     private final Authenticator authenticator;
     private final Shard shard;
     private final RingBuffer[] queues;
     private final FlowController flow;
     private final UserRateLimits rateLimits;
+    private final TokenRevocations revocations;
+    private final LiveTokens liveTokens = new LiveTokens();
     private final int maxPayload;
     private final long idleTimeoutMillis;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
@@ -54,17 +66,19 @@ public final class SessionHandler implements ConnectionHandler {
      * @param queues            each shard's command queue.
      * @param flow              admission control for SENDs.
      * @param rateLimits        per-user token buckets.
+     * @param revocations       revoked token ids; a login with one is refused.
      * @param maxPayload        largest accepted payload.
      * @param heartbeatMillis   announced heartbeat; three of them without a frame close the connection.
      */
     public SessionHandler(final Authenticator authenticator, final Shard shard, final RingBuffer[] queues,
-                          final FlowController flow, final UserRateLimits rateLimits, final int maxPayload,
-                          final int heartbeatMillis) {
+                          final FlowController flow, final UserRateLimits rateLimits,
+                          final TokenRevocations revocations, final int maxPayload, final int heartbeatMillis) {
         this.authenticator = authenticator;
         this.shard = shard;
         this.queues = queues.clone();
         this.flow = flow;
         this.rateLimits = rateLimits;
+        this.revocations = Objects.requireNonNull(revocations, "revocations");
         this.maxPayload = maxPayload;
         this.idleTimeoutMillis = 3L * heartbeatMillis;
     }
@@ -125,6 +139,9 @@ public final class SessionHandler implements ConnectionHandler {
             return;
         }
         rateLimits.release(session.userId);
+        if (session.tokenId != null) {
+            liveTokens.remove(session.tokenId, c.id());
+        }
         final Scratch s = scratch.get();
         s.command.putLong(ShardCommand.CONNECTION_ID, c.id());
         control(null, session.homeShard, ShardCommand.LOGOUT, s.command, 0, 8);
@@ -140,8 +157,9 @@ public final class SessionHandler implements ConnectionHandler {
             return;
         }
         final Principal principal;
+        final long now = System.currentTimeMillis();
         try {
-            principal = authenticator.authenticate(d.token(), System.currentTimeMillis());
+            principal = authenticator.authenticate(d.token(), now);
         } catch (final AuthenticationException e) {
             c.closeWithError(e.code(), e.getMessage());
             return;
@@ -156,15 +174,29 @@ public final class SessionHandler implements ConnectionHandler {
             c.closeWithError(ErrorCode.AUTH_FAILED, "token subject is not a valid user id");
             return;
         }
+        final String tokenId = principal.tokenId();
+        if (tokenId != null) {
+            liveTokens.add(tokenId, c.id()); // first: see the class comment
+            if (revocations.isRevoked(tokenId, System.currentTimeMillis())) {
+                liveTokens.remove(tokenId, c.id());
+                c.closeWithError(ErrorCode.AUTH_FAILED, "token revoked");
+                return;
+            }
+        }
         final byte[] device = new byte[d.deviceLength()];
         d.buffer().getBytes(d.deviceOffset(), device);
         session.userId = principal.userId();
         session.userBytes = user;
         session.homeShard = shard.shardOf(principal.userId());
         session.expiresAtMillis = principal.expiresAtMillis();
+        session.tokenId = tokenId;
         session.bucket = rateLimits.acquire(session.userId);
         c.maxInboundFrame(Protocol.maxFrameAfterLogin(maxPayload));
         c.readTimeout(idleTimeoutMillis, ErrorCode.IDLE_TIMEOUT);
+        if (principal.expiresAtMillis() != Long.MAX_VALUE) {
+            // +1: the token is still valid at expiresAtMillis itself, expired just after
+            c.closeAfter(Math.max(0, principal.expiresAtMillis() - now + 1), ErrorCode.TOKEN_EXPIRED, TOKEN_EXPIRED_TEXT);
+        }
         final Scratch s = scratch.get();
         ShardCommand.writeLogin(s.command, 0, c.id(), d.seq(), user, device);
         control(c, session.homeShard, ShardCommand.LOGIN, s.command, 0,
@@ -173,7 +205,7 @@ public final class SessionHandler implements ConnectionHandler {
 
     private void send(final Connection c, final Session session, final FrameDecoder d, final Scratch s) {
         if (System.currentTimeMillis() > session.expiresAtMillis) {
-            c.closeWithError(ErrorCode.TOKEN_EXPIRED, "token expired; log in again");
+            c.closeWithError(ErrorCode.TOKEN_EXPIRED, TOKEN_EXPIRED_TEXT);
             return;
         }
         final long msgId = d.clientMsgId();
@@ -204,6 +236,16 @@ public final class SessionHandler implements ConnectionHandler {
         ShardCommand.writeSend(queue.buffer(), index, c.id(), 0, msgId, s.sender, 0, session.userBytes.length,
             b, d.idOffset(), d.idLength(), b, d.payloadOffset(), d.payloadLength());
         queue.commit(index);
+    }
+
+    /**
+     * Any thread.
+     *
+     * @param tokenId a token id.
+     * @return the ids of the open connections that logged in with a token carrying it.
+     */
+    public long[] connectionsWithToken(final String tokenId) {
+        return liveTokens.connections(tokenId);
     }
 
     private static void ack(final Connection c, final Scratch s, final long msgId, final SendStatus status,

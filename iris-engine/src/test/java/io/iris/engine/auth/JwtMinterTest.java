@@ -22,8 +22,10 @@ class JwtMinterTest {
         final JwtMinter minter = new JwtMinter(SECRET, null, null);
         final JwtAuthenticator auth = JwtAuthenticator.builder().hs256Secret(SECRET).build();
         final String token = minter.mint("alice", IAT, IAT.plusSeconds(3600));
-        assertThat(auth.authenticate(token, IAT.toEpochMilli()))
-            .isEqualTo(new Principal("alice", IAT.plusSeconds(3600 + 30).toEpochMilli())); // exp + default leeway
+        final Principal minted = auth.authenticate(token, IAT.toEpochMilli());
+        assertThat(minted.tokenId()).matches("[A-Za-z0-9_-]{22}"); // the random jti
+        assertThat(minted)
+            .isEqualTo(new Principal("alice", IAT.plusSeconds(3600 + 30).toEpochMilli(), minted.tokenId())); // exp + default leeway
         final String now = minter.mint("bob", Duration.ofMinutes(5));
         final Principal p = auth.authenticate(now, System.currentTimeMillis());
         assertThat(p.userId()).isEqualTo("bob");
