@@ -4,8 +4,15 @@ import io.iris.api.IrisConfig;
 import io.iris.engine.IrisEngine;
 import io.iris.engine.auth.JwtAuthenticatorProvider;
 import io.iris.engine.auth.JwtMinter;
+import io.iris.engine.auth.RevocationFile;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,7 +23,10 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * java -jar iris-server.jar [serve] [--config FILE] [--key=value ...]   start the server (default)
- * java -jar iris-server.jar mint-token USER [--ttl=24h] [--key=value]   print a dev token for USER
+ * java -jar iris-server.jar mint-token USER [--ttl=24h] [--private-key=PEM --kid=K] [--key=value]
+ *                                                                      print a dev token for USER
+ * java -jar iris-server.jar revoke-token JTI [--expires=EXP] [--key=value]
+ *                                                                      add JTI to auth.jwt.revokedFile
  * java -jar iris-server.jar chat --token=T --to=USER [--host=H --port=P --device=D]
  * </pre>
  */
@@ -39,6 +49,9 @@ public final class IrisMain {
                 case "mint-token":
                     mintToken(list);
                     break;
+                case "revoke-token":
+                    revokeToken(list);
+                    break;
                 case "chat":
                     ChatClient.run(list);
                     break;
@@ -59,7 +72,10 @@ public final class IrisMain {
 
     private static void usage() {
         System.err.println("usage: java -jar iris-server.jar [serve] [--config FILE] [--key=value ...]\n"
-            + "       java -jar iris-server.jar mint-token USER [--ttl=24h] [--config FILE] [--key=value ...]\n"
+            + "       java -jar iris-server.jar mint-token USER [--ttl=24h] [--private-key=PEM_FILE [--kid=KID]]"
+            + " [--config FILE] [--key=value ...]\n"
+            + "       java -jar iris-server.jar revoke-token JTI [--expires=EPOCH_SECONDS|ISO_INSTANT|30d]"
+            + " [--config FILE] [--key=value ...]\n"
             + "       java -jar iris-server.jar chat --token=TOKEN --to=USER [--host=127.0.0.1] [--port=7700] [--device=cli]");
     }
 
@@ -73,7 +89,6 @@ public final class IrisMain {
             stopped.countDown();
         }, "iris-shutdown"));
 
-        final JwtMinter minter = JwtAuthenticatorProvider.minterFrom(config);
         final String host = "0.0.0.0".equals(engine.settings().host()) ? "127.0.0.1" : engine.settings().host();
         final String jar = "java -jar examples/target/iris-server.jar";
         final String where = " --host=" + host + " --port=" + engine.port();
@@ -84,10 +99,16 @@ public final class IrisMain {
             System.out.println("WARNING: no auth.jwt.secret configured; using the development secret in "
                 + config.getString("dev.secretFile", "data/dev-secret") + ". Do not use it in production.");
         }
-        System.out.println("Chat as alice (tokens valid 24h; mint more with: " + jar + " mint-token USER):");
-        System.out.println("  " + jar + " chat --token=" + minter.mint("alice", Duration.ofHours(24)) + " --to=bob" + where);
-        System.out.println("and, in another terminal, as bob:");
-        System.out.println("  " + jar + " chat --token=" + minter.mint("bob", Duration.ofHours(24)) + " --to=alice" + where);
+        if (config.getString(JwtAuthenticatorProvider.KEY_SECRET, "").isEmpty()) {
+            System.out.println("Tokens are verified with the public keys in " + JwtAuthenticatorProvider.KEY_PUBLIC_KEYS
+                + "; mint development tokens with: " + jar + " mint-token USER --private-key=PEM_FILE [--kid=KID]");
+        } else {
+            final JwtMinter minter = JwtAuthenticatorProvider.minterFrom(config);
+            System.out.println("Chat as alice (tokens valid 24h; mint more with: " + jar + " mint-token USER):");
+            System.out.println("  " + jar + " chat --token=" + minter.mint("alice", Duration.ofHours(24)) + " --to=bob" + where);
+            System.out.println("and, in another terminal, as bob:");
+            System.out.println("  " + jar + " chat --token=" + minter.mint("bob", Duration.ofHours(24)) + " --to=alice" + where);
+        }
         System.out.println();
         System.out.flush();
         stopped.await();
@@ -99,15 +120,94 @@ public final class IrisMain {
         }
         final String user = args.remove(0);
         Duration ttl = Duration.ofHours(24);
+        String privateKey = null;
+        String kid = null;
         for (final var it = args.iterator(); it.hasNext(); ) {
             final String a = it.next();
             if (a.startsWith("--ttl=")) {
                 ttl = parseDuration(a.substring("--ttl=".length()));
                 it.remove();
+            } else if (a.startsWith("--private-key=")) {
+                privateKey = a.substring("--private-key=".length());
+                it.remove();
+            } else if (a.startsWith("--kid=")) {
+                kid = a.substring("--kid=".length());
+                it.remove();
             }
         }
-        final IrisConfig config = ServerConfig.withSecret(ServerConfig.load(args, System.getenv()));
-        System.out.println(JwtAuthenticatorProvider.minterFrom(config).mint(user, ttl));
+        final IrisConfig loaded = ServerConfig.load(args, System.getenv());
+        final JwtMinter minter;
+        if (privateKey != null) {
+            final String pem;
+            try {
+                pem = Files.readString(Path.of(privateKey));
+            } catch (final IOException e) {
+                throw new IllegalArgumentException("cannot read --private-key " + privateKey + ": " + e.getMessage(), e);
+            }
+            minter = JwtAuthenticatorProvider.minterFrom(loaded, kid, pem);
+        } else if (kid != null) {
+            throw new IllegalArgumentException("--kid goes with --private-key; the secret's kid is auth.jwt.secretKid");
+        } else {
+            minter = JwtAuthenticatorProvider.minterFrom(ServerConfig.withSecret(loaded));
+        }
+        System.out.println(minter.mint(user, ttl));
+    }
+
+    /**
+     * {@code revoke-token JTI [--expires=...]}: adds the token id to {@code auth.jwt.revokedFile}, which a running
+     * server re-reads within {@code auth.jwt.revokedFilePollMillis} (there is no admin channel to reach it
+     * directly). {@code --expires} is the token's {@code exp}: epoch seconds, an ISO-8601 instant, or a duration
+     * from now (default 30d); the entry is dropped once it has passed, so give the real expiry when known.
+     */
+    static void revokeToken(final List<String> args) {
+        if (args.isEmpty() || args.get(0).startsWith("--")) {
+            throw new IllegalArgumentException("revoke-token needs a token id (jti): revoke-token JTI [--expires=...]");
+        }
+        final String jti = args.remove(0);
+        Instant expires = Instant.now().plus(Duration.ofDays(30));
+        for (final var it = args.iterator(); it.hasNext(); ) {
+            final String a = it.next();
+            if (a.startsWith("--expires=")) {
+                expires = parseInstant(a.substring("--expires=".length()));
+                it.remove();
+            }
+        }
+        final IrisConfig config = ServerConfig.load(args, System.getenv());
+        final String file = config.getString("auth.jwt.revokedFile", "");
+        if (file.isEmpty()) {
+            throw new IllegalArgumentException("config key 'auth.jwt.revokedFile' is not set: nowhere to record the revocation");
+        }
+        try {
+            RevocationFile.add(Path.of(file), jti, expires.getEpochSecond(), System.currentTimeMillis());
+        } catch (final IOException e) {
+            throw new IllegalStateException("cannot update the revocation file " + file + ": " + e, e);
+        }
+        System.out.println("revoked " + jti + " until " + expires + " in " + file + "; a running server applies it within "
+            + config.getString("auth.jwt.revokedFilePollMillis", "2000") + " ms");
+    }
+
+    /**
+     * @param text epoch seconds, an ISO-8601 instant ({@code 2030-01-01T00:00:00Z}), or a duration from now ({@code 7d}).
+     * @return the instant.
+     */
+    static Instant parseInstant(final String text) {
+        final String t = text.trim();
+        if (!t.isEmpty() && t.chars().allMatch(Character::isDigit)) {
+            try {
+                return Instant.ofEpochSecond(Long.parseLong(t));
+            } catch (final NumberFormatException | DateTimeException e) {
+                throw new IllegalArgumentException("bad expiry '" + text + "'", e);
+            }
+        }
+        if (t.contains("T")) {
+            try {
+                return Instant.parse(t);
+            } catch (final DateTimeParseException e) {
+                throw new IllegalArgumentException("bad expiry '" + text + "': use epoch seconds, 2030-01-01T00:00:00Z"
+                    + " or a duration like 7d", e);
+            }
+        }
+        return Instant.now().plus(parseDuration(t));
     }
 
     /**

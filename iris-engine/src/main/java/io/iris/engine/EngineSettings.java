@@ -1,6 +1,7 @@
 package io.iris.engine;
 
 import io.iris.api.IrisConfig;
+import io.iris.engine.auth.TokenRevocations;
 import io.iris.transport.protocol.Protocol;
 
 /**
@@ -30,12 +31,16 @@ import io.iris.transport.protocol.Protocol;
  * @param deliveryWindowBytes   {@code delivery.windowBytes}: unacknowledged delivery bytes in flight per device.
  * @param outboundHighWaterMark {@code delivery.outboundHighWaterMark}: unsent bytes per connection before it is closed as a slow consumer.
  * @param drainTimeoutMillis    {@code shutdown.drainTimeoutMillis}: graceful shutdown budget.
+ * @param maxRevocations        {@code auth.jwt.maxRevocations}: most revoked token ids kept at once.
+ * @param revokedFile           {@code auth.jwt.revokedFile}: the revocation list file, or empty for none.
+ * @param revokedFilePollMillis {@code auth.jwt.revokedFilePollMillis}: how often that file is checked for changes.
  */
 public record EngineSettings(String host, int port, int ioThreads, int maxConnections, int shards, int queueBytes,
                              int maxBatch, String storage, String auth, int maxPayload, int ratePerSecond,
                              int rateBurst, double flowHighWater, long flowRetryMillis, long storageRetryMillis,
                              long loginTimeoutMillis, int heartbeatMillis, int deliveryWindow,
-                             int deliveryWindowBytes, int outboundHighWaterMark, long drainTimeoutMillis) {
+                             int deliveryWindowBytes, int outboundHighWaterMark, long drainTimeoutMillis,
+                             int maxRevocations, String revokedFile, long revokedFilePollMillis) {
 
     /**
      * @param c the configuration.
@@ -88,6 +93,9 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
             c.getInt("delivery.window", 256, 1, 1 << 20),
             windowBytes,
             outboundHighWater,
-            c.getLong("shutdown.drainTimeoutMillis", 5_000));
+            c.getLong("shutdown.drainTimeoutMillis", 5_000),
+            c.getInt("auth.jwt.maxRevocations", TokenRevocations.DEFAULT_MAX_ENTRIES, 1, 100_000_000),
+            c.getString("auth.jwt.revokedFile", ""),
+            c.getInt("auth.jwt.revokedFilePollMillis", 2_000, 100, 3_600_000));
     }
 }

@@ -1,5 +1,6 @@
 package io.iris.engine;
 
+import io.iris.api.ErrorCode;
 import io.iris.api.Iris;
 import io.iris.api.IrisConfig;
 import io.iris.api.OfflineListener;
@@ -11,6 +12,9 @@ import io.iris.api.auth.AuthenticatorProvider;
 import io.iris.api.spi.Providers;
 import io.iris.api.storage.InboxStore;
 import io.iris.api.storage.StorageProvider;
+import io.iris.engine.auth.JwtAuthenticator;
+import io.iris.engine.auth.RevocationFile;
+import io.iris.engine.auth.TokenRevocations;
 import io.iris.engine.durability.GroupCommitBatcher;
 import io.iris.engine.flow.QueueDepthFlowController;
 import io.iris.engine.ratelimit.UserRateLimits;
@@ -39,9 +43,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A running Iris node: the NIO transport, one {@link ShardAgent} thread per shard, the storage
@@ -56,6 +66,12 @@ import java.util.concurrent.TimeUnit;
  *
  * Storage and authentication are chosen by name from configuration ({@code storage=memory},
  * {@code auth=jwt}) through {@link java.util.ServiceLoader}, or given as instances to the builder.
+ *
+ * <p>Token revocation ({@link #revokeToken}) works with any authenticator whose {@link
+ * io.iris.api.auth.Principal} carries a token id. With {@code auth.jwt.revokedFile} set, the engine also loads
+ * that {@link RevocationFile} at start (a bad file fails the start) and re-reads it on a daemon thread
+ * every {@code auth.jwt.revokedFilePollMillis} when it changed, revoking each entry as {@link #revokeToken}
+ * does (a bad file then is logged and the previous revocations stay in force).
  */
 public final class IrisEngine implements Iris {
     private static final Logger LOG = LoggerFactory.getLogger(IrisEngine.class);
@@ -68,6 +84,10 @@ public final class IrisEngine implements Iris {
     private final Outbound[] outbounds;
     private final AgentRunner[] runners;
     private final NioServer transport;
+    private final SessionHandler sessions;
+    private final TokenRevocations revocations;
+    private final RevocationFile revocationFile;
+    private volatile ScheduledExecutorService revocationPoller;
     private final PendingRequests requests = new PendingRequests();
     private final Object lifecycle = new Object();
     private boolean closed;
@@ -85,6 +105,26 @@ public final class IrisEngine implements Iris {
             store.close();
             throw e;
         }
+        this.revocations = new TokenRevocations(settings.maxRevocations(), JwtAuthenticator.MAX_LEEWAY);
+        this.revocationFile = settings.revokedFile().isEmpty() ? null : new RevocationFile(Path.of(settings.revokedFile()));
+        if (revocationFile != null) {
+            try {
+                final List<RevocationFile.Entry> entries = revocationFile.readIfChanged();
+                final long now = System.currentTimeMillis();
+                for (final RevocationFile.Entry e : entries) {
+                    revocations.revoke(e.tokenId(), epochMillis(Instant.ofEpochSecond(e.expiresAtEpochSeconds())), now);
+                }
+                LOG.info("revocation file {}: {} entries, {} unexpired", revocationFile.path(), entries.size(),
+                    revocations.size());
+            } catch (final IOException e) {
+                store.close();
+                throw new IllegalArgumentException("config key 'auth.jwt.revokedFile': cannot read "
+                    + revocationFile.path() + ": " + e, e);
+            } catch (final RuntimeException e) {
+                store.close();
+                throw new IllegalArgumentException("config key 'auth.jwt.revokedFile': " + e.getMessage(), e);
+            }
+        }
         this.shard = new HashShard(settings.shards());
         this.queues = new RingBuffer[settings.shards()];
         for (int i = 0; i < queues.length; i++) {
@@ -93,8 +133,8 @@ public final class IrisEngine implements Iris {
         }
         final QueueDepthFlowController flow = new QueueDepthFlowController(queues, settings.flowHighWater(),
             settings.flowRetryMillis());
-        final SessionHandler sessions = new SessionHandler(authenticator, shard, queues, flow,
-            new UserRateLimits(settings.ratePerSecond(), settings.rateBurst()), settings.maxPayload(),
+        this.sessions = new SessionHandler(authenticator, shard, queues, flow,
+            new UserRateLimits(settings.ratePerSecond(), settings.rateBurst()), revocations, settings.maxPayload(),
             settings.heartbeatMillis());
         this.transport = new NioServer(NioServerConfig.defaults()
             .withHost(settings.host())
@@ -133,6 +173,15 @@ public final class IrisEngine implements Iris {
         } catch (final IOException e) {
             close();
             throw new UncheckedIOException("cannot listen on " + settings.host() + ":" + settings.port(), e);
+        }
+        if (revocationFile != null) {
+            revocationPoller = Executors.newSingleThreadScheduledExecutor(r -> {
+                final Thread t = new Thread(r, "iris-revocation-file");
+                t.setDaemon(true);
+                return t;
+            });
+            revocationPoller.scheduleWithFixedDelay(this::pollRevocationFile, settings.revokedFilePollMillis(),
+                settings.revokedFilePollMillis(), TimeUnit.MILLISECONDS);
         }
         LOG.info("Iris listening on {}:{} (shards={}, ioThreads={}, storage={}, maxConnections={})",
             settings.host(), transport.port(), settings.shards(), settings.ioThreads(), settings.storage(),
@@ -193,6 +242,69 @@ public final class IrisEngine implements Iris {
     }
 
     /**
+     * {@inheritDoc}
+     *
+     * <p>The revocation is kept until {@code expiresAt} plus {@link JwtAuthenticator#MAX_LEEWAY} (the largest leeway
+     * any {@code auth=jwt} configuration applies), and at most {@code auth.jwt.maxRevocations} revocations are
+     * kept at once (see {@link TokenRevocations}). Each live session with the token is closed on its own I/O
+     * thread.
+     *
+     * @throws IllegalArgumentException if {@code tokenId} is empty.
+     */
+    @Override
+    public int revokeToken(final String tokenId, final Instant expiresAt) {
+        Objects.requireNonNull(tokenId, "tokenId");
+        Objects.requireNonNull(expiresAt, "expiresAt");
+        if (tokenId.isEmpty()) {
+            throw new IllegalArgumentException("tokenId must not be empty");
+        }
+        revocations.revoke(tokenId, epochMillis(expiresAt), System.currentTimeMillis());
+        final long[] connections = sessions.connectionsWithToken(tokenId); // after revoke: see SessionHandler
+        for (final long id : connections) {
+            closeRevoked(id);
+        }
+        return connections.length;
+    }
+
+    /** Asks the connection's I/O thread to close it, retrying for up to a second while its queue is full. */
+    private void closeRevoked(final long connectionId) {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (!transport.offerClose(connectionId, ErrorCode.AUTH_FAILED, "token revoked")) {
+            if (System.nanoTime() - deadline > 0) {
+                LOG.error("could not close connection {} of a revoked token: its I/O queue stayed full", connectionId);
+                return;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    private void pollRevocationFile() {
+        try {
+            final List<RevocationFile.Entry> entries = revocationFile.readIfChanged();
+            if (entries == null) {
+                return;
+            }
+            int closed = 0;
+            for (final RevocationFile.Entry e : entries) {
+                closed += revokeToken(e.tokenId(), Instant.ofEpochSecond(e.expiresAtEpochSeconds()));
+            }
+            LOG.info("revocation file {} changed: {} entries, {} revocations held, {} live session(s) closed",
+                revocationFile.path(), entries.size(), revocations.size(), closed);
+        } catch (final IOException | RuntimeException e) {
+            LOG.error("revocation file {} could not be applied; previous revocations stay in force: {}",
+                revocationFile.path(), e.toString());
+        }
+    }
+
+    private static long epochMillis(final Instant instant) {
+        try {
+            return instant.toEpochMilli();
+        } catch (final ArithmeticException e) {
+            return instant.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+
+    /**
      * Stops gracefully: GOAWAY to every client and no more reads, then waits (up to
      * {@code shutdown.drainTimeoutMillis}) until every queued command was processed and every answer
      * written, then stops the shards, closes connections and the store. Idempotent.
@@ -204,6 +316,9 @@ public final class IrisEngine implements Iris {
                 return;
             }
             closed = true;
+        }
+        if (revocationPoller != null) {
+            revocationPoller.shutdownNow();
         }
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.drainTimeoutMillis());
         transport.drain();

@@ -125,6 +125,8 @@ public final class IrisClient implements AutoCloseable {
     private final AtomicBoolean started = new AtomicBoolean();
     private final Thread reader;
     private volatile boolean closed;
+    /** Set by {@link #close()} first: the reader acknowledges what it processed, then stops. */
+    private volatile boolean closing;
     private volatile boolean connected;
     private volatile long cursor;
     private volatile Socket socket;
@@ -271,6 +273,27 @@ public final class IrisClient implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (Thread.currentThread() != reader && reader.isAlive() && !closed) {
+            // graceful: let the reader finish the delivery in progress and acknowledge everything the
+            // listener processed, so a new client of this device does not receive it again
+            closing = true;
+            synchronized (lock) {
+                lock.notifyAll(); // out of a reconnect pause
+            }
+            final Socket s = socket;
+            if (s != null) {
+                try {
+                    s.shutdownInput(); // wakes a blocked read; output stays open for the final ack
+                } catch (final IOException | RuntimeException ignored) {
+                    // already closed
+                }
+            }
+            try {
+                reader.join(JOIN_MILLIS);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         stop(new IrisClientException("client closed", null));
         if (Thread.currentThread() != reader && reader.isAlive()) {
             try {
@@ -391,12 +414,12 @@ public final class IrisClient implements AutoCloseable {
     private void run() {
         int attempt = 0;
         long delayNanos = 0;
-        while (!closed) {
+        while (!closed && !closing) {
             if (delayNanos > 0 && !pause(delayNanos)) {
                 break;
             }
             final SessionEnd end = session();
-            if (closed) {
+            if (closed || closing) {
                 break;
             }
             if (end.loggedIn) {
@@ -428,7 +451,7 @@ public final class IrisClient implements AutoCloseable {
         final long deadline = System.nanoTime() + nanos;
         synchronized (lock) {
             long left;
-            while (!closed && (left = deadline - System.nanoTime()) > 0) {
+            while (!closed && !closing && (left = deadline - System.nanoTime()) > 0) {
                 try {
                     TimeUnit.NANOSECONDS.timedWait(lock, left);
                 } catch (final InterruptedException e) {
@@ -437,7 +460,7 @@ public final class IrisClient implements AutoCloseable {
                 }
             }
         }
-        return !closed;
+        return !closed && !closing;
     }
 
     /** One connection, from TCP connect to its end. Never throws. */
@@ -517,6 +540,9 @@ public final class IrisClient implements AutoCloseable {
                 if (closed) {
                     return SessionEnd.retry("client closed", null, null);
                 }
+                if (closing) {
+                    return closeGracefully();
+                }
                 final long now = System.nanoTime();
                 if (n < 0) {
                     if (goingAway) {
@@ -534,6 +560,9 @@ public final class IrisClient implements AutoCloseable {
                     }
                     if (closed) {
                         return SessionEnd.retry("client closed", null, null);
+                    }
+                    if (closing) {
+                        return closeGracefully();
                     }
                 }
                 if (loggedIn) {
@@ -752,6 +781,14 @@ public final class IrisClient implements AutoCloseable {
                 }
             }
             return null;
+        }
+
+        /** The client is closing: acknowledge what the listener processed, then end the session. */
+        private SessionEnd closeGracefully() throws IOException {
+            if (loggedIn) {
+                ackIfNeeded();
+            }
+            return SessionEnd.retry("client closed", null, null);
         }
 
         private void ackIfNeeded() throws IOException {

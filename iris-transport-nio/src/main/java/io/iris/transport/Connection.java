@@ -70,6 +70,21 @@ public interface Connection {
      */
     void readTimeout(long millis, ErrorCode code);
 
+    /**
+     * Sets a deadline: once {@code millis} have passed from this call, the connection is closed with an
+     * ERROR frame carrying {@code code} and {@code text}, whatever the traffic (unlike
+     * {@link #readTimeout}, frames do not push it back). Used for a session whose credentials expire at a
+     * known instant. Measured on the I/O thread's monotonic clock and checked by the same ~100 ms sweep as
+     * the read timeout, so it fires between {@code millis} and about {@code millis + 100} ms from now; it
+     * also fires while the server is draining. A later call replaces the deadline.
+     *
+     * @param millis how long from now; 0 closes at the next sweep, {@link Long#MAX_VALUE} removes the deadline.
+     * @param code   the error sent when it fires.
+     * @param text   a short text for humans, sent with the error.
+     * @throws IllegalArgumentException if {@code millis} is negative.
+     */
+    void closeAfter(long millis, ErrorCode code, String text);
+
     /** @return the object the handler attached, or null. */
     Object attachment();
 

@@ -402,7 +402,10 @@ final class IoThread implements Runnable {
         }
     }
 
-    /** Closes connections whose read timeout passed; iterates backwards so swap-removal is safe. */
+    /**
+     * Closes connections whose read timeout or deadline ({@link Connection#closeAfter}) passed; iterates
+     * backwards so swap-removal is safe.
+     */
     private void sweep() {
         if (acceptor != null) {
             acceptor.resumeIfDue(nowMillis);
@@ -412,6 +415,10 @@ final class IoThread implements Runnable {
                 continue;
             }
             final NioConnection c = connections[i];
+            if (nowMillis >= c.deadlineMillis) {
+                closeWithError(c, c.deadlineCode, c.deadlineText);
+                continue;
+            }
             final int timeout = c.readTimeoutMillis;
             if (timeout > 0 && c.reading && nowMillis - c.lastFrameMillis >= timeout) {
                 closeWithError(c, c.timeoutCode, "no frame received for " + timeout + " ms");

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.Objects;
 
 /**
  * The transport's {@link Connection}: the state one I/O thread keeps per socket, and nothing else.
@@ -17,6 +18,8 @@ import java.nio.channels.SocketChannel;
 final class NioConnection implements Connection {
     static final byte OPEN = 0;
     static final byte CLOSED = 1;
+    /** {@link #deadlineMillis} when no deadline is set. */
+    static final long NO_DEADLINE = Long.MAX_VALUE;
 
     final long id;
     final SocketChannel channel;
@@ -36,6 +39,12 @@ final class NioConnection implements Connection {
     int readTimeoutMillis;
     /** Error sent when the read timeout fires. */
     ErrorCode timeoutCode;
+    /** Owner-thread clock (millis) at which {@link #closeAfter} closes the connection; {@link #NO_DEADLINE} = none. */
+    long deadlineMillis = NO_DEADLINE;
+    /** Error sent when the deadline fires. */
+    ErrorCode deadlineCode;
+    /** Text sent with {@link #deadlineCode}. */
+    String deadlineText;
     int maxInboundFrame;
     /** Up to three bytes of a length prefix received so far, big-endian in the high bytes. */
     int partialHeader;
@@ -119,6 +128,23 @@ final class NioConnection implements Connection {
         readTimeoutMillis = clampMillis(millis);
         timeoutCode = code;
         lastFrameMillis = owner.nowMillis();
+    }
+
+    @Override
+    public void closeAfter(final long millis, final ErrorCode code, final String text) {
+        if (millis < 0) {
+            throw new IllegalArgumentException("deadline must be >= 0 ms from now, was " + millis);
+        }
+        if (millis == NO_DEADLINE) {
+            deadlineMillis = NO_DEADLINE;
+            deadlineCode = null;
+            deadlineText = null;
+            return;
+        }
+        final long now = owner.nowMillis();
+        deadlineCode = Objects.requireNonNull(code, "code");
+        deadlineText = Objects.requireNonNull(text, "text");
+        deadlineMillis = millis >= NO_DEADLINE - now ? NO_DEADLINE - 1 : now + millis; // saturate below "none"
     }
 
     @Override

@@ -7,8 +7,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
 /**
- * The unsent output of one connection: a chain of fixed-size direct chunks borrowed from the I/O
- * thread's {@link BufferPool}, flushed with one gathering write. A connection borrows a queue only
+ * The unsent output of one connection: a chain of direct chunks borrowed from the I/O thread's
+ * {@link BufferPool} (small at first, then growing to {@link #CHUNK_SIZE}; see {@link #nextChunkSize}),
+ * flushed with one gathering write. A connection borrows a queue only
  * while it has unsent bytes; the queue gives every chunk back as soon as it is drained, and the queue
  * object itself is pooled by its I/O thread.
  *
@@ -17,8 +18,10 @@ import java.nio.channels.SocketChannel;
  * {@link SocketChannel#write(ByteBuffer[], int, int)} expects.
  */
 final class OutboundQueue {
-    /** Size of one chunk of output. */
+    /** Size of a full chunk of output: the largest a chunk gets. */
     static final int CHUNK_SIZE = 16 * 1024;
+    /** Size of the smallest chunk (the pool's smallest size class). */
+    static final int MIN_CHUNK_SIZE = BufferPool.MIN_CLASS_SIZE;
 
     private ByteBuffer[] chunks = new ByteBuffer[8];
     private int head;
@@ -44,7 +47,7 @@ final class OutboundQueue {
         while (remaining > 0) {
             ByteBuffer chunk = tail > head ? chunks[tail - 1] : null;
             if (chunk == null || chunk.limit() == chunk.capacity()) {
-                chunk = pool.acquire(CHUNK_SIZE);
+                chunk = pool.acquire(nextChunkSize(chunk, remaining));
                 chunk.limit(0);
                 addChunk(chunk);
             }
@@ -56,6 +59,26 @@ final class OutboundQueue {
             remaining -= n;
         }
         pending += length;
+    }
+
+    /**
+     * Sizes a new chunk: just enough for the bytes at hand (at least {@link #MIN_CHUNK_SIZE}) when the
+     * queue starts, then doubling up to {@link #CHUNK_SIZE}. Most connections queue a few small frames
+     * per loop iteration and flush them in that iteration, so their chunk comes from a small size class
+     * of the pool, which keeps thousands of those; a connection that builds a backlog quickly moves to
+     * full-size chunks. (With one size for all, a loop iteration that writes to more connections than the
+     * pool keeps free chunks of that size would allocate a direct buffer per extra connection.)
+     *
+     * @param last      the current last chunk (full), or null if the queue is empty.
+     * @param remaining bytes still to append.
+     * @return the capacity to ask the pool for.
+     */
+    static int nextChunkSize(final ByteBuffer last, final int remaining) {
+        final int wanted = last == null ? remaining : Math.max(remaining, last.capacity() * 2);
+        if (wanted >= CHUNK_SIZE) {
+            return CHUNK_SIZE;
+        }
+        return Math.max(MIN_CHUNK_SIZE, Integer.highestOneBit(wanted - 1) << 1);
     }
 
     /**

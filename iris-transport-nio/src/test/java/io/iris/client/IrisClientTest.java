@@ -187,6 +187,27 @@ class IrisClientTest {
     }
 
     @Test
+    void closeLetsTheDeliveryInProgressFinishAndAcknowledgesIt() throws Exception {
+        final CountDownLatch release = new CountDownLatch(1);
+        listener.blockOn(1, release);
+        final IrisClient client = client();
+        client.connect();
+        final Peer peer = login(0, 1);
+        peer.deliver(1, "bob", "m1").flush();
+        assertThat(listener.blocking.await(WAIT_MS, TimeUnit.MILLISECONDS)).isTrue();
+        final Thread closer = new Thread(client::close, "closer");
+        closer.start(); // close() while the listener is still processing seq 1
+        assertThat(peer.poll(QUIET)).as("nothing acked while the listener runs").isNull();
+        release.countDown();
+        final Frame ack = peer.expect(Protocol.DELIVER_ACK);
+        assertThat(ack.seq()).isEqualTo(1);
+        assertThat(peer.awaitEof()).isTrue();
+        closer.join(ScriptedServer.WAIT.toMillis());
+        assertThat(closer.isAlive()).isFalse();
+        assertThat(client.isClosed()).isTrue();
+    }
+
+    @Test
     void acksAtLeastEvery64Messages() throws Exception {
         final IrisClient client = client();
         client.connect();
@@ -576,6 +597,8 @@ class IrisClientTest {
         final BlockingQueue<String> events = new LinkedBlockingQueue<>();
         private volatile long blockSeq = -1;
         private volatile CountDownLatch blockLatch;
+        /** Counted down when the listener starts blocking on {@code blockSeq}. */
+        final CountDownLatch blocking = new CountDownLatch(1);
         private volatile Predicate<IrisClient.Delivery> failOnce = d -> false;
 
         void blockOn(final long seq, final CountDownLatch latch) {
@@ -597,6 +620,7 @@ class IrisClientTest {
         @Override
         public void onMessage(final IrisClient.Delivery delivery) {
             if (delivery.seq() == blockSeq) {
+                blocking.countDown();
                 try {
                     assertThat(blockLatch.await(WAIT_MS, TimeUnit.MILLISECONDS)).isTrue();
                 } catch (final InterruptedException e) {

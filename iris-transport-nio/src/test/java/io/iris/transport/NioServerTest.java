@@ -235,6 +235,82 @@ class NioServerTest {
     }
 
     @Test
+    void deadlineFiresWithItsCodeAndTextEvenWhileFramesKeepArriving() throws Exception {
+        final RecordingHandler handler = new RecordingHandler();
+        handler.onLogin = c -> c.closeAfter(300, ErrorCode.TOKEN_EXPIRED, "token expired (test)");
+        final NioServer server = start(LOCAL, handler);
+        final TestClient client = connect(server);
+        client.send(TestClient.frame(Protocol.LOGIN, new byte[3]));
+        client.expectPong(-1);
+        // Traffic does not push a deadline back (it would push back a read timeout): keep pinging until the
+        // ERROR arrives instead of a PONG.
+        FrameDecoder error = null;
+        for (long nonce = 1; error == null; nonce++) {
+            client.ping(nonce);
+            final TestClient.Frame f = client.readFrame();
+            if (f.type() == Protocol.ERROR) {
+                error = f.decode();
+            } else {
+                assertThat(f.type()).isEqualTo(Protocol.PONG);
+            }
+        }
+        assertThat(ErrorCode.fromCode(error.code())).isEqualTo(ErrorCode.TOKEN_EXPIRED);
+        assertThat(error.text()).isEqualTo("token expired (test)");
+        client.expectClosed();
+        await(() -> handler.closed.size() == 1, "onClose");
+    }
+
+    @Test
+    void deadlineCanBeReplacedAndRemoved() throws Exception {
+        final RecordingHandler handler = new RecordingHandler();
+        handler.onLogin = c -> {
+            c.closeAfter(0, ErrorCode.TOKEN_EXPIRED, "would fire at the next sweep");
+            c.closeAfter(Long.MAX_VALUE, ErrorCode.TOKEN_EXPIRED, "removed");
+        };
+        final NioServer server = start(LOCAL, handler);
+        final TestClient removed = connect(server);
+        removed.send(TestClient.frame(Protocol.LOGIN, new byte[3]));
+        removed.expectPong(-1);
+
+        final RecordingHandler other = new RecordingHandler();
+        other.onLogin = c -> {
+            c.closeAfter(Long.MAX_VALUE - 1, ErrorCode.INTERNAL, "far future");
+            c.closeAfter(0, ErrorCode.TOKEN_EXPIRED, "replaced");
+        };
+        final NioServer second = start(LOCAL, other);
+        final TestClient replaced = connect(second);
+        replaced.send(TestClient.frame(Protocol.LOGIN, new byte[3]));
+        replaced.expectPong(-1);
+        final FrameDecoder error = replaced.readError();
+        assertThat(ErrorCode.fromCode(error.code())).isEqualTo(ErrorCode.TOKEN_EXPIRED);
+        assertThat(error.text()).isEqualTo("replaced");
+        replaced.expectClosed();
+
+        // The removed deadline never fired: the first connection, logged in before, is still served.
+        removed.ping(5);
+        removed.expectPong(5);
+        assertThat(server.connectionCount()).isEqualTo(1);
+    }
+
+    @Test
+    void deadlineRefusesNegativeDelays() throws Exception {
+        final RecordingHandler handler = new RecordingHandler();
+        final AtomicReference<Throwable> thrown = new AtomicReference<>();
+        handler.onLogin = c -> {
+            try {
+                c.closeAfter(-1, ErrorCode.TOKEN_EXPIRED, "x");
+            } catch (final Throwable t) {
+                thrown.set(t);
+            }
+        };
+        final NioServer server = start(LOCAL, handler);
+        final TestClient client = connect(server);
+        client.send(TestClient.frame(Protocol.LOGIN, new byte[3]));
+        client.expectPong(-1);
+        assertThat(thrown.get()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+    }
+
+    @Test
     void refusesConnectionsOverTheLimitWithServerFull() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
         final NioServer server = start(LOCAL.withMaxConnections(2), handler);

@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class UserRateLimits {
     private final int ratePerSecond;
     private final int burst;
-    private final ConcurrentHashMap<String, Entry> buckets = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, TokenBucket> buckets = new ConcurrentHashMap<>();
 
     /**
      * @param ratePerSecond sustained sends per second per user.
@@ -27,31 +27,22 @@ public final class UserRateLimits {
      * @return the user's bucket (shared with the user's other sessions).
      */
     public TokenBucket acquire(final String userId) {
-        return buckets.compute(userId, (k, e) -> {
-            final Entry entry = e == null ? new Entry(new TokenBucket(ratePerSecond, burst)) : e;
-            entry.sessions++;
-            return entry;
-        }).bucket;
+        return buckets.compute(userId, (k, b) -> {
+            final TokenBucket bucket = b == null ? new TokenBucket(ratePerSecond, burst) : b;
+            bucket.sessions++; // under the map's lock for this key
+            return bucket;
+        });
     }
 
     /**
      * @param userId a user whose session closed; must match an earlier {@link #acquire}.
      */
     public void release(final String userId) {
-        buckets.computeIfPresent(userId, (k, e) -> --e.sessions == 0 ? null : e);
+        buckets.computeIfPresent(userId, (k, b) -> --b.sessions == 0 ? null : b);
     }
 
     /** @return how many users hold a bucket now. */
     public int size() {
         return buckets.size();
-    }
-
-    private static final class Entry {
-        final TokenBucket bucket;
-        int sessions;
-
-        Entry(final TokenBucket bucket) {
-            this.bucket = bucket;
-        }
     }
 }

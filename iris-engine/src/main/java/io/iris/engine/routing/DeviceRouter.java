@@ -4,6 +4,7 @@ import io.iris.api.ErrorCode;
 import io.iris.api.routing.Router;
 import io.iris.api.storage.InboxStore;
 import io.iris.api.storage.InboxVisitor;
+import io.iris.api.storage.StorageUnavailableException;
 import io.iris.engine.inbox.StoredMessage;
 import io.iris.transport.protocol.FrameEncoder;
 import org.agrona.DirectBuffer;
@@ -165,7 +166,20 @@ public final class DeviceRouter implements Router {
                 if (n > 0) {
                     pumping = d;
                     final long before = d.nextSeq;
-                    if (store.read(d.userId, d.nextSeq - 1, n, pumpVisitor) == 0) {
+                    final int read;
+                    try {
+                        read = store.read(d.userId, d.nextSeq - 1, n, pumpVisitor);
+                    } catch (final StorageUnavailableException e) {
+                        // the backlog cannot be read now (e.g. a durable store that stopped after a failed
+                        // sync): hand the device back to its client, which reconnects and resumes from its
+                        // cursor later, instead of failing here again on every duty cycle
+                        pumping = null;
+                        delivered += (int) (d.nextSeq - before);
+                        outbound.close(d.connectionId, ErrorCode.INTERNAL, "storage unavailable, retry later");
+                        d.queued = false;
+                        continue;
+                    }
+                    if (read == 0) {
                         d.nextSeq = d.user.durableLastSeq + 1; // nothing left to read (trimmed)
                     }
                     pumping = null;

@@ -1,6 +1,9 @@
 package io.iris.engine.routing;
 
 import io.iris.api.ErrorCode;
+import io.iris.api.storage.InboxStore;
+import io.iris.api.storage.InboxVisitor;
+import io.iris.api.storage.StorageUnavailableException;
 import io.iris.engine.inbox.StoredMessage;
 import io.iris.storage.memory.MemoryInboxStore;
 import io.iris.transport.FrameSink;
@@ -155,5 +158,60 @@ class DeviceRouterTest {
         storeAndRoute("bob", "a");
         router.acked(1, 99);
         assertThat(store.cursor("bob", "phone")).isEqualTo(1);
+    }
+
+    @Test
+    void aDeviceWhoseBacklogCannotBeReadIsClosedInsteadOfFailingEveryDutyCycle() {
+        final boolean[] broken = {false};
+        final InboxStore failing = new InboxStore() {
+            @Override
+            public long append(final String u, final String s, final long id, final DirectBuffer b, final int o, final int l) {
+                return store.append(u, s, id, b, o, l);
+            }
+
+            @Override
+            public void sync() {
+                store.sync();
+            }
+
+            @Override
+            public int read(final String u, final long after, final int max, final InboxVisitor visitor) {
+                if (broken[0]) {
+                    throw new StorageUnavailableException("store stopped", null);
+                }
+                return store.read(u, after, max, visitor);
+            }
+
+            @Override
+            public long lastSeq(final String u) {
+                return store.lastSeq(u);
+            }
+
+            @Override
+            public long cursor(final String u, final String d) {
+                return store.cursor(u, d);
+            }
+
+            @Override
+            public void ack(final String u, final String d, final long upTo) {
+                store.ack(u, d, upTo);
+            }
+
+            @Override
+            public void close() {
+                store.close();
+            }
+        };
+        final DeviceRouter r = new DeviceRouter(failing, new Outbound(sink), () -> now, 3, 1 << 20);
+        final UnsafeBuffer sender = new UnsafeBuffer("sam".getBytes(StandardCharsets.UTF_8));
+        final int len = StoredMessage.write(record, 0, now, 1, sender, 0, 3, sender, 0, 3);
+        store.append("bob", "sam", 1, record, 0, len);
+        store.append("bob", "sam", 2, record, 0, len);
+        broken[0] = true;
+        r.online("bob", "phone", 9, 0); // behind: its backlog is to be read from storage
+        assertThat(r.pump()).isZero();
+        assertThat(sink.take()).containsExactly("9:close:INTERNAL");
+        assertThat(r.pump()).as("not retried on every duty cycle").isZero();
+        assertThat(sink.take()).isEmpty();
     }
 }
