@@ -6,6 +6,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
@@ -25,6 +26,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * Owns the Lettuce client (standalone or cluster) and makes {@link RedisLink}s. Lettuce's own
@@ -150,15 +152,19 @@ final class RedisConnector {
         }
     }
 
-    /** Connections to one standalone server (or a Sentinel-managed master). */
-    private static final class StandaloneLink implements RedisLink {
-        private final List<StatefulRedisConnection<byte[], byte[]>> connections;
+    /**
+     * What both kinds of link share: a fixed set of connections, each one lane with its async commands.
+     *
+     * @param <C> the Lettuce connection type.
+     */
+    private abstract static class Lanes<C extends StatefulConnection<byte[], byte[]>> implements RedisLink {
+        final List<C> connections;
         private final List<RedisClusterAsyncCommands<byte[], byte[]>> async = new ArrayList<>();
 
-        StandaloneLink(final List<StatefulRedisConnection<byte[], byte[]>> connections) {
+        Lanes(final List<C> connections, final Function<C, RedisClusterAsyncCommands<byte[], byte[]>> asyncOf) {
             this.connections = List.copyOf(connections);
-            for (final StatefulRedisConnection<byte[], byte[]> c : connections) {
-                async.add(c.async());
+            for (final C c : this.connections) {
+                async.add(asyncOf.apply(c));
             }
         }
 
@@ -173,32 +179,8 @@ final class RedisConnector {
         }
 
         @Override
-        public void loadScripts(final String[] scripts, final long timeoutMillis) {
-            final List<RedisFuture<String>> loads = new ArrayList<>();
-            for (final String s : scripts) {
-                loads.add(async.get(0).scriptLoad(s.getBytes(StandardCharsets.UTF_8))); // the cache is server-wide
-            }
-            for (final RedisFuture<String> f : loads) {
-                await(f, timeoutMillis);
-            }
-        }
-
-        @Override
-        public long waitForReplicas(final int replicas, final long timeoutMillis, final long awaitMillis) {
-            final List<RedisFuture<Long>> waits = new ArrayList<>();
-            for (final RedisClusterAsyncCommands<byte[], byte[]> lane : async) {
-                waits.add(lane.waitForReplication(replicas, timeoutMillis)); // WAIT covers its own connection's writes
-            }
-            long fewest = Long.MAX_VALUE;
-            for (final RedisFuture<Long> w : waits) {
-                fewest = Math.min(fewest, await(w, timeoutMillis + awaitMillis));
-            }
-            return fewest;
-        }
-
-        @Override
         public boolean isOpen() {
-            for (final StatefulRedisConnection<byte[], byte[]> c : connections) {
+            for (final C c : connections) {
                 if (!c.isOpen()) {
                     return false;
                 }
@@ -208,30 +190,46 @@ final class RedisConnector {
 
         @Override
         public void close() {
-            connections.forEach(StatefulRedisConnection::close);
+            connections.forEach(StatefulConnection::close);
         }
     }
 
-    /** Cluster connections: each with one connection per node, commands routed by slot. */
-    private static final class ClusterLink implements RedisLink {
-        private final List<StatefulRedisClusterConnection<byte[], byte[]>> connections;
-        private final List<RedisClusterAsyncCommands<byte[], byte[]>> async = new ArrayList<>();
+    /** Connections to one standalone server (or a Sentinel-managed master). */
+    private static final class StandaloneLink extends Lanes<StatefulRedisConnection<byte[], byte[]>> {
+        StandaloneLink(final List<StatefulRedisConnection<byte[], byte[]>> connections) {
+            super(connections, StatefulRedisConnection::async);
+        }
 
-        ClusterLink(final List<StatefulRedisClusterConnection<byte[], byte[]>> connections) {
-            this.connections = List.copyOf(connections);
-            for (final StatefulRedisClusterConnection<byte[], byte[]> c : connections) {
-                async.add(c.async());
+        @Override
+        public void loadScripts(final String[] scripts, final long timeoutMillis) {
+            final List<RedisFuture<String>> loads = new ArrayList<>();
+            for (final String s : scripts) {
+                loads.add(async(0).scriptLoad(s.getBytes(StandardCharsets.UTF_8))); // the cache is server-wide
+            }
+            for (final RedisFuture<String> f : loads) {
+                await(f, timeoutMillis);
             }
         }
 
         @Override
-        public RedisClusterAsyncCommands<byte[], byte[]> async(final int lane) {
-            return async.get(lane);
+        public long waitForReplicas(final int replicas, final long timeoutMillis, final long awaitMillis) {
+            final List<RedisFuture<Long>> waits = new ArrayList<>();
+            for (int i = 0; i < lanes(); i++) {
+                final RedisClusterAsyncCommands<byte[], byte[]> lane = async(i);
+                waits.add(lane.waitForReplication(replicas, timeoutMillis)); // WAIT covers its own connection's writes
+            }
+            long fewest = Long.MAX_VALUE;
+            for (final RedisFuture<Long> w : waits) {
+                fewest = Math.min(fewest, await(w, timeoutMillis + awaitMillis));
+            }
+            return fewest;
         }
+    }
 
-        @Override
-        public int lanes() {
-            return async.size();
+    /** Cluster connections: each with one connection per node, commands routed by slot. */
+    private static final class ClusterLink extends Lanes<StatefulRedisClusterConnection<byte[], byte[]>> {
+        ClusterLink(final List<StatefulRedisClusterConnection<byte[], byte[]>> connections) {
+            super(connections, StatefulRedisClusterConnection::async);
         }
 
         @Override
@@ -259,21 +257,6 @@ final class RedisConnector {
                 fewest = Math.min(fewest, await(w, timeoutMillis + awaitMillis));
             }
             return waits.isEmpty() ? 0 : fewest;
-        }
-
-        @Override
-        public boolean isOpen() {
-            for (final StatefulRedisClusterConnection<byte[], byte[]> c : connections) {
-                if (!c.isOpen()) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        @Override
-        public void close() {
-            connections.forEach(StatefulRedisClusterConnection::close);
         }
     }
 }
