@@ -41,9 +41,7 @@ public final class NioServerConfig {
     /** Most I/O threads: the thread index lives in the low 8 bits of a connection id. */
     public static final int MAX_IO_THREADS = 256;
 
-    private static final NioServerConfig DEFAULTS = new NioServerConfig(
-        "0.0.0.0", 0, 1, 10_000, 10_000L, DEFAULT_OUTBOUND_HIGH_WATER_MARK, DEFAULT_COMMAND_QUEUE_BYTES,
-        Protocol.MAX_FRAME_BEFORE_LOGIN, 0, 0, 1000);
+    private static final NioServerConfig DEFAULTS = new NioServerConfig(new Values());
 
     private final String host;
     private final int port;
@@ -57,41 +55,71 @@ public final class NioServerConfig {
     private final int socketSendBuffer;
     private final int goawayReconnectMillis;
 
-    private NioServerConfig(final String host, final int port, final int ioThreads, final int maxConnections,
-                            final long loginTimeoutMillis, final int outboundHighWaterMark,
-                            final int commandQueueBytes, final int maxFrameBeforeLogin,
-                            final int socketReceiveBuffer, final int socketSendBuffer,
-                            final int goawayReconnectMillis) {
-        if (host == null || host.isBlank()) {
-            throw new IllegalArgumentException("host must be a non-empty address, was " + quote(host));
+    /**
+     * The mutable twin of the fields, holding the defaults: every wither takes the current values,
+     * changes one and builds a new validated instance from them.
+     */
+    private static final class Values {
+        String host = "0.0.0.0";
+        int port;
+        int ioThreads = 1;
+        int maxConnections = 10_000;
+        long loginTimeoutMillis = 10_000L;
+        int outboundHighWaterMark = DEFAULT_OUTBOUND_HIGH_WATER_MARK;
+        int commandQueueBytes = DEFAULT_COMMAND_QUEUE_BYTES;
+        int maxFrameBeforeLogin = Protocol.MAX_FRAME_BEFORE_LOGIN;
+        int socketReceiveBuffer;
+        int socketSendBuffer;
+        int goawayReconnectMillis = 1000;
+    }
+
+    private NioServerConfig(final Values v) {
+        if (v.host == null || v.host.isBlank()) {
+            throw new IllegalArgumentException("host must be a non-empty address, was " + quote(v.host));
         }
-        check("port", port, 0, 65_535);
-        check("ioThreads", ioThreads, 1, MAX_IO_THREADS);
-        check("maxConnections", maxConnections, 1, Integer.MAX_VALUE);
-        if (loginTimeoutMillis < 0) {
+        check("port", v.port, 0, 65_535);
+        check("ioThreads", v.ioThreads, 1, MAX_IO_THREADS);
+        check("maxConnections", v.maxConnections, 1, Integer.MAX_VALUE);
+        if (v.loginTimeoutMillis < 0) {
             throw new IllegalArgumentException("loginTimeoutMillis must be >= 0 (0 disables it), was "
-                + loginTimeoutMillis);
+                + v.loginTimeoutMillis);
         }
-        check("outboundHighWaterMark", outboundHighWaterMark, 1, Integer.MAX_VALUE);
-        if (commandQueueBytes < MIN_COMMAND_QUEUE_BYTES || Integer.bitCount(commandQueueBytes) != 1) {
+        check("outboundHighWaterMark", v.outboundHighWaterMark, 1, Integer.MAX_VALUE);
+        if (v.commandQueueBytes < MIN_COMMAND_QUEUE_BYTES || Integer.bitCount(v.commandQueueBytes) != 1) {
             throw new IllegalArgumentException("commandQueueBytes must be a power of two >= "
-                + MIN_COMMAND_QUEUE_BYTES + ", was " + commandQueueBytes);
+                + MIN_COMMAND_QUEUE_BYTES + ", was " + v.commandQueueBytes);
         }
-        check("maxFrameBeforeLogin", maxFrameBeforeLogin, 1, Integer.MAX_VALUE);
-        check("socketReceiveBuffer", socketReceiveBuffer, 0, Integer.MAX_VALUE);
-        check("socketSendBuffer", socketSendBuffer, 0, Integer.MAX_VALUE);
-        check("goawayReconnectMillis", goawayReconnectMillis, 0, Integer.MAX_VALUE);
-        this.host = host;
-        this.port = port;
-        this.ioThreads = ioThreads;
-        this.maxConnections = maxConnections;
-        this.loginTimeoutMillis = loginTimeoutMillis;
-        this.outboundHighWaterMark = outboundHighWaterMark;
-        this.commandQueueBytes = commandQueueBytes;
-        this.maxFrameBeforeLogin = maxFrameBeforeLogin;
-        this.socketReceiveBuffer = socketReceiveBuffer;
-        this.socketSendBuffer = socketSendBuffer;
-        this.goawayReconnectMillis = goawayReconnectMillis;
+        check("maxFrameBeforeLogin", v.maxFrameBeforeLogin, 1, Integer.MAX_VALUE);
+        check("socketReceiveBuffer", v.socketReceiveBuffer, 0, Integer.MAX_VALUE);
+        check("socketSendBuffer", v.socketSendBuffer, 0, Integer.MAX_VALUE);
+        check("goawayReconnectMillis", v.goawayReconnectMillis, 0, Integer.MAX_VALUE);
+        this.host = v.host;
+        this.port = v.port;
+        this.ioThreads = v.ioThreads;
+        this.maxConnections = v.maxConnections;
+        this.loginTimeoutMillis = v.loginTimeoutMillis;
+        this.outboundHighWaterMark = v.outboundHighWaterMark;
+        this.commandQueueBytes = v.commandQueueBytes;
+        this.maxFrameBeforeLogin = v.maxFrameBeforeLogin;
+        this.socketReceiveBuffer = v.socketReceiveBuffer;
+        this.socketSendBuffer = v.socketSendBuffer;
+        this.goawayReconnectMillis = v.goawayReconnectMillis;
+    }
+
+    private Values values() {
+        final Values v = new Values();
+        v.host = host;
+        v.port = port;
+        v.ioThreads = ioThreads;
+        v.maxConnections = maxConnections;
+        v.loginTimeoutMillis = loginTimeoutMillis;
+        v.outboundHighWaterMark = outboundHighWaterMark;
+        v.commandQueueBytes = commandQueueBytes;
+        v.maxFrameBeforeLogin = maxFrameBeforeLogin;
+        v.socketReceiveBuffer = socketReceiveBuffer;
+        v.socketSendBuffer = socketSendBuffer;
+        v.goawayReconnectMillis = goawayReconnectMillis;
+        return v;
     }
 
     /** @return the default configuration (see the class comment for the values). */
@@ -104,9 +132,9 @@ public final class NioServerConfig {
      * @return a copy with this host.
      */
     public NioServerConfig withHost(final String host) {
-        return new NioServerConfig(host, port, ioThreads, maxConnections, loginTimeoutMillis,
-            outboundHighWaterMark, commandQueueBytes, maxFrameBeforeLogin, socketReceiveBuffer, socketSendBuffer,
-            goawayReconnectMillis);
+        final Values v = values();
+        v.host = host;
+        return new NioServerConfig(v);
     }
 
     /**
@@ -114,9 +142,9 @@ public final class NioServerConfig {
      * @return a copy with this port.
      */
     public NioServerConfig withPort(final int port) {
-        return new NioServerConfig(host, port, ioThreads, maxConnections, loginTimeoutMillis,
-            outboundHighWaterMark, commandQueueBytes, maxFrameBeforeLogin, socketReceiveBuffer, socketSendBuffer,
-            goawayReconnectMillis);
+        final Values v = values();
+        v.port = port;
+        return new NioServerConfig(v);
     }
 
     /**
@@ -124,9 +152,9 @@ public final class NioServerConfig {
      * @return a copy with this thread count.
      */
     public NioServerConfig withIoThreads(final int ioThreads) {
-        return new NioServerConfig(host, port, ioThreads, maxConnections, loginTimeoutMillis,
-            outboundHighWaterMark, commandQueueBytes, maxFrameBeforeLogin, socketReceiveBuffer, socketSendBuffer,
-            goawayReconnectMillis);
+        final Values v = values();
+        v.ioThreads = ioThreads;
+        return new NioServerConfig(v);
     }
 
     /**
@@ -134,9 +162,9 @@ public final class NioServerConfig {
      * @return a copy with this limit.
      */
     public NioServerConfig withMaxConnections(final int maxConnections) {
-        return new NioServerConfig(host, port, ioThreads, maxConnections, loginTimeoutMillis,
-            outboundHighWaterMark, commandQueueBytes, maxFrameBeforeLogin, socketReceiveBuffer, socketSendBuffer,
-            goawayReconnectMillis);
+        final Values v = values();
+        v.maxConnections = maxConnections;
+        return new NioServerConfig(v);
     }
 
     /**
@@ -144,9 +172,9 @@ public final class NioServerConfig {
      * @return a copy with this timeout.
      */
     public NioServerConfig withLoginTimeoutMillis(final long loginTimeoutMillis) {
-        return new NioServerConfig(host, port, ioThreads, maxConnections, loginTimeoutMillis,
-            outboundHighWaterMark, commandQueueBytes, maxFrameBeforeLogin, socketReceiveBuffer, socketSendBuffer,
-            goawayReconnectMillis);
+        final Values v = values();
+        v.loginTimeoutMillis = loginTimeoutMillis;
+        return new NioServerConfig(v);
     }
 
     /**
@@ -154,9 +182,9 @@ public final class NioServerConfig {
      * @return a copy with this mark.
      */
     public NioServerConfig withOutboundHighWaterMark(final int outboundHighWaterMark) {
-        return new NioServerConfig(host, port, ioThreads, maxConnections, loginTimeoutMillis,
-            outboundHighWaterMark, commandQueueBytes, maxFrameBeforeLogin, socketReceiveBuffer, socketSendBuffer,
-            goawayReconnectMillis);
+        final Values v = values();
+        v.outboundHighWaterMark = outboundHighWaterMark;
+        return new NioServerConfig(v);
     }
 
     /**
@@ -165,9 +193,9 @@ public final class NioServerConfig {
      * @return a copy with this capacity.
      */
     public NioServerConfig withCommandQueueBytes(final int commandQueueBytes) {
-        return new NioServerConfig(host, port, ioThreads, maxConnections, loginTimeoutMillis,
-            outboundHighWaterMark, commandQueueBytes, maxFrameBeforeLogin, socketReceiveBuffer, socketSendBuffer,
-            goawayReconnectMillis);
+        final Values v = values();
+        v.commandQueueBytes = commandQueueBytes;
+        return new NioServerConfig(v);
     }
 
     /**
@@ -175,9 +203,9 @@ public final class NioServerConfig {
      * @return a copy with this limit.
      */
     public NioServerConfig withMaxFrameBeforeLogin(final int maxFrameBeforeLogin) {
-        return new NioServerConfig(host, port, ioThreads, maxConnections, loginTimeoutMillis,
-            outboundHighWaterMark, commandQueueBytes, maxFrameBeforeLogin, socketReceiveBuffer, socketSendBuffer,
-            goawayReconnectMillis);
+        final Values v = values();
+        v.maxFrameBeforeLogin = maxFrameBeforeLogin;
+        return new NioServerConfig(v);
     }
 
     /**
@@ -185,9 +213,9 @@ public final class NioServerConfig {
      * @return a copy with this size.
      */
     public NioServerConfig withSocketReceiveBuffer(final int socketReceiveBuffer) {
-        return new NioServerConfig(host, port, ioThreads, maxConnections, loginTimeoutMillis,
-            outboundHighWaterMark, commandQueueBytes, maxFrameBeforeLogin, socketReceiveBuffer, socketSendBuffer,
-            goawayReconnectMillis);
+        final Values v = values();
+        v.socketReceiveBuffer = socketReceiveBuffer;
+        return new NioServerConfig(v);
     }
 
     /**
@@ -195,9 +223,9 @@ public final class NioServerConfig {
      * @return a copy with this size.
      */
     public NioServerConfig withSocketSendBuffer(final int socketSendBuffer) {
-        return new NioServerConfig(host, port, ioThreads, maxConnections, loginTimeoutMillis,
-            outboundHighWaterMark, commandQueueBytes, maxFrameBeforeLogin, socketReceiveBuffer, socketSendBuffer,
-            goawayReconnectMillis);
+        final Values v = values();
+        v.socketSendBuffer = socketSendBuffer;
+        return new NioServerConfig(v);
     }
 
     /**
@@ -205,9 +233,9 @@ public final class NioServerConfig {
      * @return a copy with this delay.
      */
     public NioServerConfig withGoawayReconnectMillis(final int goawayReconnectMillis) {
-        return new NioServerConfig(host, port, ioThreads, maxConnections, loginTimeoutMillis,
-            outboundHighWaterMark, commandQueueBytes, maxFrameBeforeLogin, socketReceiveBuffer, socketSendBuffer,
-            goawayReconnectMillis);
+        final Values v = values();
+        v.goawayReconnectMillis = goawayReconnectMillis;
+        return new NioServerConfig(v);
     }
 
     /** @return the address to bind. */
