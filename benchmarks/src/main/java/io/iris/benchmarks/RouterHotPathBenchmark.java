@@ -103,7 +103,7 @@ public class RouterHotPathBenchmark {
         final Outbound outbound = new Outbound(sink);
         final int maxBatch = 1024;
         agent = new ShardAgent(0, queues[0], store, new GroupCommitBatcher(store, maxBatch),
-            new DeviceRouter(store, outbound, SystemEpochClock.INSTANCE, 256, 1 << 20), outbound,
+            new DeviceRouter(store, outbound, SystemEpochClock.INSTANCE, 256, 1 << 20, 0), outbound,
             new PendingRequests(), null, SystemEpochClock.INSTANCE, maxBatch, Protocol.DEFAULT_MAX_PAYLOAD,
             30_000, 1000);
         login(alice, minter.mint("alice", Duration.ofDays(1)));

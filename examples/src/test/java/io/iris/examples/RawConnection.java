@@ -19,10 +19,22 @@ final class RawConnection implements AutoCloseable {
     final FrameDecoder decoder = new FrameDecoder();
 
     RawConnection(final int port, final int receiveBuffer) throws IOException {
+        this("127.0.0.1", port, receiveBuffer);
+    }
+
+    /**
+     * @param localAddress  loopback address to connect from (e.g. 127.0.0.2), so tests can spread
+     *                      connections over source addresses.
+     * @param port          the server's port on 127.0.0.1.
+     * @param receiveBuffer SO_RCVBUF, or 0 for the default.
+     * @throws IOException if the connection fails.
+     */
+    RawConnection(final String localAddress, final int port, final int receiveBuffer) throws IOException {
         socket = new Socket();
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
         }
+        socket.bind(new InetSocketAddress(localAddress, 0));
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         socket.setSoTimeout(20_000);
         in = new DataInputStream(socket.getInputStream());

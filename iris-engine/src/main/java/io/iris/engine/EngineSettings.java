@@ -30,6 +30,8 @@ import io.iris.transport.protocol.Protocol;
  * @param deliveryWindow        {@code delivery.window}: unacknowledged deliveries in flight per device.
  * @param deliveryWindowBytes   {@code delivery.windowBytes}: unacknowledged delivery bytes in flight per device.
  * @param outboundHighWaterMark {@code delivery.outboundHighWaterMark}: unsent bytes per connection before it is closed as a slow consumer.
+ * @param deliveryStallTimeoutMillis {@code delivery.stallTimeoutMillis}: how long a device may sit at a full
+ *                              window without acknowledging before it is closed as a slow consumer; 0 = never.
  * @param drainTimeoutMillis    {@code shutdown.drainTimeoutMillis}: graceful shutdown budget.
  * @param maxRevocations        {@code auth.jwt.maxRevocations}: most revoked token ids kept at once.
  * @param revokedFile           {@code auth.jwt.revokedFile}: the revocation list file, or empty for none.
@@ -39,7 +41,8 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
                              int maxBatch, String storage, String auth, int maxPayload, int ratePerSecond,
                              int rateBurst, double flowHighWater, long flowRetryMillis, long storageRetryMillis,
                              long loginTimeoutMillis, int heartbeatMillis, int deliveryWindow,
-                             int deliveryWindowBytes, int outboundHighWaterMark, long drainTimeoutMillis,
+                             int deliveryWindowBytes, int outboundHighWaterMark, long deliveryStallTimeoutMillis,
+                             long drainTimeoutMillis,
                              int maxRevocations, String revokedFile, long revokedFilePollMillis) {
 
     /**
@@ -93,6 +96,7 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
             c.getInt("delivery.window", 256, 1, 1 << 20),
             windowBytes,
             outboundHighWater,
+            c.getInt("delivery.stallTimeoutMillis", 60_000, 0, 86_400_000),
             c.getLong("shutdown.drainTimeoutMillis", 5_000),
             c.getInt("auth.jwt.maxRevocations", TokenRevocations.DEFAULT_MAX_ENTRIES, 1, 100_000_000),
             c.getString("auth.jwt.revokedFile", ""),

@@ -151,7 +151,7 @@ public final class IrisEngine implements Iris {
             outbounds[i] = new Outbound(transport);
             agents[i] = new ShardAgent(i, queues[i], store, new GroupCommitBatcher(store, settings.maxBatch()),
                 new DeviceRouter(store, outbounds[i], clock, settings.deliveryWindow(),
-                    settings.deliveryWindowBytes()),
+                    settings.deliveryWindowBytes(), settings.deliveryStallTimeoutMillis()),
                 outbounds[i], requests, b.offlineListener, clock,
                 settings.maxBatch(), settings.maxPayload(), settings.heartbeatMillis(), settings.storageRetryMillis());
             runners[i] = new AgentRunner(new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),

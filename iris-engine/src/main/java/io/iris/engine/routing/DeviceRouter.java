@@ -29,21 +29,31 @@ import java.util.ArrayList;
  * only buffer: a slow or offline device costs no memory here, and resume after reconnect is the same
  * code path as catching up.
  *
+ * <p>A device whose window is full is a consumer at its high-water mark: it holds at most its window
+ * and gets nothing more until it acknowledges. If it acknowledges nothing for {@code stallTimeoutMillis}
+ * (the reader stopped reading, or its application stopped acknowledging), {@link #closeStalled} closes
+ * its connection with {@code SLOW_CONSUMER}; its messages stay in the inbox and are delivered again from
+ * its cursor when it reconnects.
+ *
  * <p>Only durable records are delivered: the shard flushes its batch before a login and before
  * {@link #pump()}, and {@link #route} is called only from a durable completion.
  */
 public final class DeviceRouter implements Router {
     private static final int MAX_PER_PUMP = 64;
+    private static final long NOT_FULL = Long.MIN_VALUE;
 
     private final InboxStore store;
     private final Outbound outbound;
     private final EpochClock clock;
     private final int window;
     private final long windowBytes;
+    private final long stallTimeoutMillis;
     private final Object2ObjectHashMap<String, UserDevices> online = new Object2ObjectHashMap<>();
     private final Long2ObjectHashMap<Device> byConnection = new Long2ObjectHashMap<>();
     private final Object2LongHashMap<String> lastSeen = new Object2LongHashMap<>(0L);
     private final ArrayList<Device> pumpList = new ArrayList<>();
+    /** Devices whose window was full at their last delivery (may have recovered since; checked lazily). */
+    private final ArrayList<Device> fullList = new ArrayList<>();
     private final ExpandableDirectByteBuffer frame = new ExpandableDirectByteBuffer(1024);
     private final InboxVisitor pumpVisitor = this::onBacklogRecord;
     private Device pumping;
@@ -55,13 +65,19 @@ public final class DeviceRouter implements Router {
      * @param window      the most delivered-but-unacknowledged messages per device, at least 1.
      * @param windowBytes the most bytes of delivered-but-unacknowledged frames per device (one frame is
      *                    always allowed when nothing is in flight), at least 1.
+     * @param stallTimeoutMillis how long a device may sit at a full window without acknowledging anything
+     *                    before its connection is closed with {@code SLOW_CONSUMER}; 0 = never.
      */
     public DeviceRouter(final InboxStore store, final Outbound outbound, final EpochClock clock, final int window,
-                        final long windowBytes) {
+                        final long windowBytes, final long stallTimeoutMillis) {
         if (window < 1 || windowBytes < 1) {
             throw new IllegalArgumentException("delivery window must be at least 1 message and 1 byte: "
                 + window + ", " + windowBytes);
         }
+        if (stallTimeoutMillis < 0) {
+            throw new IllegalArgumentException("stall timeout must be >= 0 (0 = never), was " + stallTimeoutMillis);
+        }
+        this.stallTimeoutMillis = stallTimeoutMillis == 0 ? Long.MAX_VALUE : stallTimeoutMillis;
         this.store = store;
         this.outbound = outbound;
         this.clock = clock;
@@ -124,6 +140,7 @@ public final class DeviceRouter implements Router {
         final long unackedAfter = d.nextSeq - 1 - upTo;
         d.inflightBytes = unackedAfter == 0 ? 0 : d.inflightBytes * unackedAfter / unackedBefore;
         d.acked = upTo;
+        d.fullSinceMillis = hasRoom(d) ? NOT_FULL : clock.time(); // progress restarts the stall clock
         store.ack(d.userId, d.deviceId, upTo);
         if (d.nextSeq <= d.user.durableLastSeq) {
             queue(d);
@@ -234,6 +251,44 @@ public final class DeviceRouter implements Router {
         outbound.send(d.connectionId, frame, 0, len);
         d.nextSeq = seq + 1;
         d.inflightBytes += len;
+        if (d.fullSinceMillis == NOT_FULL && !hasRoom(d)) {
+            d.fullSinceMillis = clock.time();
+            if (!d.inFullList) {
+                d.inFullList = true;
+                fullList.add(d);
+            }
+        }
+    }
+
+    /**
+     * Closes, with {@code SLOW_CONSUMER}, the connection of every device that has sat at a full window
+     * without acknowledging anything for the stall timeout. Called by the shard a few times a second;
+     * costs nothing per device that is not at its window.
+     *
+     * @param nowMillis the router's clock.
+     * @return connections closed.
+     */
+    public int closeStalled(final long nowMillis) {
+        int closed = 0;
+        int kept = 0;
+        for (int i = 0; i < fullList.size(); i++) {
+            final Device d = fullList.get(i);
+            if (d.connected && d.fullSinceMillis != NOT_FULL) {
+                if (nowMillis - d.fullSinceMillis < stallTimeoutMillis) {
+                    fullList.set(kept++, d);
+                    continue;
+                }
+                outbound.close(d.connectionId, ErrorCode.SLOW_CONSUMER, "delivery window full with no "
+                    + "acknowledgement for " + stallTimeoutMillis + " ms");
+                offline(d.connectionId);
+                closed++;
+            }
+            d.inFullList = false;
+        }
+        for (int i = fullList.size() - 1; i >= kept; i--) {
+            fullList.remove(i);
+        }
+        return closed;
     }
 
     private void queue(final Device d) {
@@ -252,7 +307,10 @@ public final class DeviceRouter implements Router {
         long acked;
         long nextSeq;
         long inflightBytes;
+        /** Clock time when the window last became full with no ack since, else {@link #NOT_FULL}. */
+        long fullSinceMillis = NOT_FULL;
         boolean queued;
+        boolean inFullList;
         boolean connected = true;
 
         Device(final String userId, final String deviceId, final long connectionId, final UserDevices user,

@@ -29,12 +29,15 @@ import java.nio.charset.StandardCharsets;
  * <p>One duty cycle: drain up to {@code maxBatch} commands from the shard's queue (SENDs are appended
  * to the {@link DurableBatcher}, the store recognising retried dedup keys); flush the batch — one
  * storage sync — and only then answer SEND_ACKs (STORED or DUPLICATE) and route the new messages;
- * finally pump backlogs to devices whose window has room. Logins flush the batch first, so a device's
+ * pump backlogs to devices whose window has room; a few times a second, close devices stalled at a full
+ * window ({@link DeviceRouter#closeStalled}). Logins flush the batch first, so a device's
  * starting point is always durable. A retry is answered only after the flush of its batch, so a
  * DUPLICATE never overtakes the durability of the original.
  */
 public final class ShardAgent implements Agent, DurableBatcher.Completion {
     private static final Logger LOG = LoggerFactory.getLogger(ShardAgent.class);
+    /** How often devices stuck at a full delivery window are checked against the stall timeout. */
+    static final long STALL_CHECK_INTERVAL_MILLIS = 250;
 
     private final int index;
     private final RingBuffer queue;
@@ -59,6 +62,7 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
     private final long[] pendingRequest;
     private final long[] pendingMsgId;
     private volatile long cycles;
+    private long nextStallCheckMillis;
 
     /**
      * @param index              this shard's index.
@@ -103,6 +107,11 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
         int work = queue.read(handler, maxBatch);
         work += flush();
         work += router.pump();
+        final long now = clock.time();
+        if (now >= nextStallCheckMillis) {
+            nextStallCheckMillis = now + STALL_CHECK_INTERVAL_MILLIS;
+            work += router.closeStalled(now);
+        }
         cycles++;
         return work;
     }

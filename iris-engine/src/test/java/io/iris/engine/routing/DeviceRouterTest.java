@@ -51,8 +51,9 @@ class DeviceRouterTest {
 
     private final MemoryInboxStore store = new MemoryInboxStore();
     private final RecordingSink sink = new RecordingSink();
+    private static final long STALL_MILLIS = 5_000;
     private long now = 1_000;
-    private final DeviceRouter router = new DeviceRouter(store, new Outbound(sink), () -> now, 3, 1 << 20);
+    private final DeviceRouter router = new DeviceRouter(store, new Outbound(sink), () -> now, 3, 1 << 20, STALL_MILLIS);
     private final ExpandableArrayBuffer record = new ExpandableArrayBuffer();
     private long msgId;
 
@@ -118,6 +119,49 @@ class DeviceRouterTest {
     }
 
     @Test
+    void aDeviceAtAFullWindowThatAcknowledgesNothingIsClosedAfterTheStallTimeout() {
+        router.online("bob", "phone", 7, 0);
+        router.online("eve", "phone", 8, 0);
+        for (int i = 1; i <= 5; i++) {
+            storeAndRoute("bob", "m" + i);
+        }
+        storeAndRoute("eve", "e1"); // eve's window (3) is not full: she is never a stalled consumer
+        sink.take();
+        now += STALL_MILLIS - 1;
+        assertThat(router.closeStalled(now)).isZero();
+        router.acked(7, 1); // progress restarts bob's clock; delivery refills the window
+        router.pump();
+        assertThat(sink.take()).containsExactly("7:4:sam:m4");
+        now += STALL_MILLIS - 1;
+        assertThat(router.closeStalled(now)).isZero();
+        now += 1;
+        assertThat(router.closeStalled(now)).isEqualTo(1);
+        assertThat(sink.take()).containsExactly("7:close:" + ErrorCode.SLOW_CONSUMER);
+        assertThat(router.isOnline("bob")).isFalse();
+        storeAndRoute("bob", "m6"); // kept in the inbox, not sent to the closed connection
+        assertThat(sink.take()).isEmpty();
+        now += 10 * STALL_MILLIS;
+        assertThat(router.closeStalled(now)).isZero(); // eve, never at her window, stays
+        assertThat(router.isOnline("eve")).isTrue();
+
+        router.online("bob", "phone", 9, store.cursor("bob", "phone")); // back: resumes after its ack
+        router.pump();
+        assertThat(sink.take()).containsExactly("9:2:sam:m2", "9:3:sam:m3", "9:4:sam:m4");
+    }
+
+    @Test
+    void aDeviceThatAcknowledgesEverythingLeavesTheStallWatch() {
+        router.online("bob", "phone", 7, 0);
+        for (int i = 1; i <= 3; i++) {
+            storeAndRoute("bob", "m" + i);
+        }
+        router.acked(7, 3);
+        now += 100 * STALL_MILLIS;
+        assertThat(router.closeStalled(now)).isZero();
+        assertThat(router.isOnline("bob")).isTrue();
+    }
+
+    @Test
     void presenceAndLastSeen() {
         assertThat(router.isOnline("bob")).isFalse();
         assertThat(router.lastSeen("bob")).isZero();
@@ -133,7 +177,7 @@ class DeviceRouterTest {
 
     @Test
     void theByteWindowBoundsWhatIsInFlightWhateverTheMessageCount() {
-        final DeviceRouter small = new DeviceRouter(store, new Outbound(sink), () -> now, 1000, 100);
+        final DeviceRouter small = new DeviceRouter(store, new Outbound(sink), () -> now, 1000, 100, 0);
         small.online("carl", "phone", 4, 0);
         final String big = "x".repeat(60); // each DELIVER frame is about 90 bytes
         for (int i = 1; i <= 5; i++) {
@@ -202,7 +246,7 @@ class DeviceRouterTest {
                 store.close();
             }
         };
-        final DeviceRouter r = new DeviceRouter(failing, new Outbound(sink), () -> now, 3, 1 << 20);
+        final DeviceRouter r = new DeviceRouter(failing, new Outbound(sink), () -> now, 3, 1 << 20, 0);
         final UnsafeBuffer sender = new UnsafeBuffer("sam".getBytes(StandardCharsets.UTF_8));
         final int len = StoredMessage.write(record, 0, now, 1, sender, 0, 3, sender, 0, 3);
         store.append("bob", "sam", 1, record, 0, len);
