@@ -461,8 +461,8 @@ public final class IrisEngine implements Iris {
         }
 
         /**
-         * @param listener told each new {@link OverloadLevel} (after it took effect), on the flow-control
-         *                 sampler thread; must be quick and must not block.
+         * @param listener told each new {@link OverloadLevel} on the flow-control sampler thread, just before
+         *                 {@link IrisEngine#overloadLevel()} reports it; must be quick and must not block.
          * @return this builder.
          */
         public Builder overloadListener(final Consumer<OverloadLevel> listener) {

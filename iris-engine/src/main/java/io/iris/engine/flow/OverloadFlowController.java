@@ -63,7 +63,9 @@ public final class OverloadFlowController implements FlowController, AutoCloseab
      * @param heapAfterGc   the heap signal (fraction of max heap after GC).
      * @param outboundBytes the transport's unsent bytes across all connections.
      * @param nanoClock     a monotonic clock (normally {@link System#nanoTime()}).
-     * @param onChange      told each new level, on the sampler thread, after it is published.
+     * @param onChange      told each new level, on the sampler thread, just before {@link #level()} and
+     *                      {@link #admit} use it: whatever it switches on (e.g. refusing connections) is in
+     *                      force by the time {@link #level()} reports the level.
      */
     public OverloadFlowController(final FlowSettings settings, final RingBuffer[] queues,
                                   final CommitLatencyProbe[] commitLatency, final DoubleSupplier heapAfterGc,
@@ -137,16 +139,16 @@ public final class OverloadFlowController implements FlowController, AutoCloseab
             return;
         }
         final OverloadLevel after = machine.level();
+        try {
+            onChange.accept(after);
+        } catch (final RuntimeException e) {
+            LOG.error("overload level listener failed", e);
+        }
         level = after.ordinal();
         if (LOG.isInfoEnabled()) {
             LOG.info("overload level {} -> {} ({} {}): {}", before, after,
                 after.ordinal() > before.ordinal() ? "raised by" : "all below exit thresholds, nearest",
                 machine.cause().key(), describe(after.ordinal() > before.ordinal() ? after : before));
-        }
-        try {
-            onChange.accept(after);
-        } catch (final RuntimeException e) {
-            LOG.error("overload level listener failed", e);
         }
     }
 
