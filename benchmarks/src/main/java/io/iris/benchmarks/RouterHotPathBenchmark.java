@@ -8,7 +8,9 @@ import io.iris.engine.auth.JwtAuthenticatorProvider;
 import io.iris.engine.auth.JwtMinter;
 import io.iris.engine.auth.TokenRevocations;
 import io.iris.engine.durability.GroupCommitBatcher;
-import io.iris.engine.flow.QueueDepthFlowController;
+import io.iris.engine.flow.CommitLatencyProbe;
+import io.iris.engine.flow.FlowSettings;
+import io.iris.engine.flow.OverloadFlowController;
 import io.iris.engine.ratelimit.UserRateLimits;
 import io.iris.engine.routing.DeviceRouter;
 import io.iris.engine.routing.HashShard;
@@ -97,7 +99,9 @@ public class RouterHotPathBenchmark {
         final RingBuffer[] queues = {new ManyToOneRingBuffer(new UnsafeBuffer(
             ByteBuffer.allocateDirect((4 << 20) + RingBufferDescriptor.TRAILER_LENGTH)))};
         sessions = new SessionHandler(authenticator, new HashShard(1), queues,
-            new QueueDepthFlowController(queues, 0.75, 50), new UserRateLimits(1_000_000_000, 1_000_000_000),
+            new OverloadFlowController(FlowSettings.from(config), queues,
+                new CommitLatencyProbe[] {new CommitLatencyProbe()}, () -> 0.0, () -> 0L, System::nanoTime,
+                level -> { }), new UserRateLimits(1_000_000_000, 1_000_000_000),
             new TokenRevocations(TokenRevocations.DEFAULT_MAX_ENTRIES, Duration.ofSeconds(30)),
             Protocol.DEFAULT_MAX_PAYLOAD, 30_000);
         final Outbound outbound = new Outbound(sink);

@@ -21,7 +21,7 @@ public enum ErrorCode {
     LOGIN_TIMEOUT(7),
     /** No frame arrived within the idle timeout. Connection closed. */
     IDLE_TIMEOUT(8),
-    /** The server is at its connection limit. Connection closed; try later or another node. */
+    /** The server is at its connection limit or overloaded (CRITICAL). Connection closed; try later or another node. */
     SERVER_FULL(9),
     /** The connection's outbound backlog passed its high-water mark. Undelivered messages stay in the inbox. */
     SLOW_CONSUMER(10),

@@ -1,5 +1,7 @@
 package io.iris.api;
 
+import io.iris.api.flow.OverloadLevel;
+
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 
@@ -43,6 +45,12 @@ public interface Iris extends AutoCloseable {
      * @throws IllegalStateException if the engine keeps its maximum number of revocations already.
      */
     int revokeToken(String tokenId, Instant expiresAt);
+
+    /**
+     * @return the engine's overload level now (see {@link OverloadLevel} for what each level
+     * refuses). Cheap: reads the level the engine's flow-control sampler last published.
+     */
+    OverloadLevel overloadLevel();
 
     /** @return the TCP port the engine accepts client connections on. */
     int port();

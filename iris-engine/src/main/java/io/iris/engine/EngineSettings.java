@@ -2,6 +2,7 @@ package io.iris.engine;
 
 import io.iris.api.IrisConfig;
 import io.iris.engine.auth.TokenRevocations;
+import io.iris.engine.flow.FlowSettings;
 import io.iris.transport.protocol.Protocol;
 
 /**
@@ -22,8 +23,7 @@ import io.iris.transport.protocol.Protocol;
  * @param maxPayload            {@code limits.maxPayload}: largest message payload in bytes.
  * @param ratePerSecond         {@code limits.rate.perSecond}: sustained sends per second per user.
  * @param rateBurst             {@code limits.rate.burst}: sends a user may make at once.
- * @param flowHighWater         {@code flow.highWaterFraction}: shard queue fill above which SENDs get OVERLOADED.
- * @param flowRetryMillis       {@code flow.retryAfterMillis}: retry-after at the high-water mark.
+ * @param flow                  every {@code flow.*} key: overload levels, thresholds, retry-after per level.
  * @param storageRetryMillis    {@code storage.retryAfterMillis}: retry-after with STORAGE_UNAVAILABLE.
  * @param loginTimeoutMillis    {@code session.loginTimeoutMillis}: time allowed before LOGIN.
  * @param heartbeatMillis       {@code session.heartbeatMillis}: client PING interval; 3× without a frame closes.
@@ -39,7 +39,7 @@ import io.iris.transport.protocol.Protocol;
  */
 public record EngineSettings(String host, int port, int ioThreads, int maxConnections, int shards, int queueBytes,
                              int maxBatch, String storage, String auth, int maxPayload, int ratePerSecond,
-                             int rateBurst, double flowHighWater, long flowRetryMillis, long storageRetryMillis,
+                             int rateBurst, FlowSettings flow, long storageRetryMillis,
                              long loginTimeoutMillis, int heartbeatMillis, int deliveryWindow,
                              int deliveryWindowBytes, int outboundHighWaterMark, long deliveryStallTimeoutMillis,
                              long drainTimeoutMillis,
@@ -54,16 +54,6 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
         final int queueBytes = c.getInt("engine.queueBytes", 8 * 1024 * 1024, 64 * 1024, 1 << 30);
         if (Integer.bitCount(queueBytes) != 1) {
             throw new IllegalArgumentException("config key 'engine.queueBytes' = " + queueBytes + " is not a power of two");
-        }
-        final String fraction = c.getString("flow.highWaterFraction", "0.75");
-        final double highWater;
-        try {
-            highWater = Double.parseDouble(fraction);
-        } catch (final NumberFormatException e) {
-            throw new IllegalArgumentException("config key 'flow.highWaterFraction' = '" + fraction + "' is not a number", e);
-        }
-        if (!(highWater > 0 && highWater < 1)) {
-            throw new IllegalArgumentException("config key 'flow.highWaterFraction' = " + highWater + " is outside (0, 1)");
         }
         final int maxPayload = c.getInt("limits.maxPayload", Protocol.DEFAULT_MAX_PAYLOAD, 1, 16 * 1024 * 1024);
         final int outboundHighWater = c.getInt("delivery.outboundHighWaterMark", 4 * 1024 * 1024, 4096, 1 << 30);
@@ -88,8 +78,7 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
             maxPayload,
             c.getInt("limits.rate.perSecond", 100, 1, 1_000_000_000),
             c.getInt("limits.rate.burst", 500, 1, 1_000_000_000),
-            highWater,
-            c.getLong("flow.retryAfterMillis", 50),
+            FlowSettings.from(c),
             c.getLong("storage.retryAfterMillis", 1000),
             c.getLong("session.loginTimeoutMillis", 10_000),
             c.getInt("session.heartbeatMillis", 30_000, 100, 3_600_000),

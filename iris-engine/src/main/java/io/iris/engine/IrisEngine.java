@@ -7,6 +7,7 @@ import io.iris.api.OfflineListener;
 import io.iris.api.Presence;
 import io.iris.api.SendReceipt;
 import io.iris.api.SendStatus;
+import io.iris.api.flow.OverloadLevel;
 import io.iris.api.auth.Authenticator;
 import io.iris.api.auth.AuthenticatorProvider;
 import io.iris.api.spi.Providers;
@@ -16,7 +17,9 @@ import io.iris.engine.auth.JwtAuthenticator;
 import io.iris.engine.auth.RevocationFile;
 import io.iris.engine.auth.TokenRevocations;
 import io.iris.engine.durability.GroupCommitBatcher;
-import io.iris.engine.flow.QueueDepthFlowController;
+import io.iris.engine.flow.CommitLatencyProbe;
+import io.iris.engine.flow.HeapAfterGc;
+import io.iris.engine.flow.OverloadFlowController;
 import io.iris.engine.ratelimit.UserRateLimits;
 import io.iris.engine.routing.DeviceRouter;
 import io.iris.engine.routing.HashShard;
@@ -52,6 +55,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * A running Iris node: the NIO transport, one {@link ShardAgent} thread per shard, the storage
@@ -72,6 +76,12 @@ import java.util.concurrent.locks.LockSupport;
  * that {@link RevocationFile} at start (a bad file fails the start) and re-reads it on a daemon thread
  * every {@code auth.jwt.revokedFilePollMillis} when it changed, revoking each entry as {@link #revokeToken}
  * does (a bad file then is logged and the previous revocations stay in force).
+ *
+ * <p>Flow control ({@link OverloadFlowController}): a daemon thread samples shard queue depth, group-commit
+ * latency, heap after GC and the transport's outbound backlog, and sets the {@link #overloadLevel()}; SENDs
+ * (from clients and from {@link #send}) are admitted or answered OVERLOADED accordingly, and at
+ * {@link OverloadLevel#CRITICAL} the transport refuses new connections with SERVER_FULL. Each change is
+ * logged at INFO with the signal that caused it and given to the {@link Builder#overloadListener}.
  */
 public final class IrisEngine implements Iris {
     private static final Logger LOG = LoggerFactory.getLogger(IrisEngine.class);
@@ -85,6 +95,8 @@ public final class IrisEngine implements Iris {
     private final AgentRunner[] runners;
     private final NioServer transport;
     private final SessionHandler sessions;
+    private final OverloadFlowController flow;
+    private final HeapAfterGc heap;
     private final TokenRevocations revocations;
     private final RevocationFile revocationFile;
     private volatile ScheduledExecutorService revocationPoller;
@@ -131,8 +143,20 @@ public final class IrisEngine implements Iris {
             queues[i] = new ManyToOneRingBuffer(new UnsafeBuffer(
                 ByteBuffer.allocateDirect(settings.queueBytes() + RingBufferDescriptor.TRAILER_LENGTH)));
         }
-        final QueueDepthFlowController flow = new QueueDepthFlowController(queues, settings.flowHighWater(),
-            settings.flowRetryMillis());
+        final CommitLatencyProbe[] commitLatency = new CommitLatencyProbe[settings.shards()];
+        for (int i = 0; i < commitLatency.length; i++) {
+            commitLatency[i] = new CommitLatencyProbe();
+        }
+        this.heap = new HeapAfterGc();
+        final Consumer<OverloadLevel> listener = b.overloadListener;
+        final NioServer[] transportRef = new NioServer[1];
+        this.flow = new OverloadFlowController(settings.flow(), queues, commitLatency, heap,
+            () -> transportRef[0].unsentBytes(), System::nanoTime, level -> {
+                transportRef[0].refuseNewConnections(level == OverloadLevel.CRITICAL);
+                if (listener != null) {
+                    listener.accept(level);
+                }
+            });
         this.sessions = new SessionHandler(authenticator, shard, queues, flow,
             new UserRateLimits(settings.ratePerSecond(), settings.rateBurst()), revocations, settings.maxPayload(),
             settings.heartbeatMillis());
@@ -143,13 +167,14 @@ public final class IrisEngine implements Iris {
             .withMaxConnections(settings.maxConnections())
             .withLoginTimeoutMillis(settings.loginTimeoutMillis())
             .withOutboundHighWaterMark(settings.outboundHighWaterMark()), sessions);
+        transportRef[0] = transport;
         this.agents = new ShardAgent[settings.shards()];
         this.outbounds = new Outbound[settings.shards()];
         this.runners = new AgentRunner[settings.shards()];
         final SystemEpochClock clock = SystemEpochClock.INSTANCE;
         for (int i = 0; i < agents.length; i++) {
             outbounds[i] = new Outbound(transport);
-            agents[i] = new ShardAgent(i, queues[i], store, new GroupCommitBatcher(store, settings.maxBatch()),
+            agents[i] = new ShardAgent(i, queues[i], store, new GroupCommitBatcher(store, settings.maxBatch(), commitLatency[i]),
                 new DeviceRouter(store, outbounds[i], clock, settings.deliveryWindow(),
                     settings.deliveryWindowBytes(), settings.deliveryStallTimeoutMillis()),
                 outbounds[i], requests, b.offlineListener, clock,
@@ -174,6 +199,7 @@ public final class IrisEngine implements Iris {
             close();
             throw new UncheckedIOException("cannot listen on " + settings.host() + ":" + settings.port(), e);
         }
+        flow.start();
         if (revocationFile != null) {
             revocationPoller = Executors.newSingleThreadScheduledExecutor(r -> {
                 final Thread t = new Thread(r, "iris-revocation-file");
@@ -198,6 +224,16 @@ public final class IrisEngine implements Iris {
         return transport.port();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Published by the flow-control sampler every {@code flow.sampleIntervalMillis}.
+     */
+    @Override
+    public OverloadLevel overloadLevel() {
+        return flow.level();
+    }
+
     /** @return open client connections now. */
     public int connectionCount() {
         return transport.connectionCount();
@@ -214,15 +250,21 @@ public final class IrisEngine implements Iris {
             future.complete(new SendReceipt(SendStatus.PAYLOAD_TOO_LARGE, 0, System.currentTimeMillis(), 0));
             return future;
         }
+        final int target = shard.shardOf(recipientId);
+        final long retry = flow.admit(target);
+        if (retry > 0) {
+            future.complete(new SendReceipt(SendStatus.OVERLOADED, 0, System.currentTimeMillis(), retry));
+            return future;
+        }
         final long request = requests.register(future);
         final UnsafeBuffer body = new UnsafeBuffer(new byte[ShardCommand.sendLength(sender.length, recipient.length,
             payload.length)]);
         ShardCommand.writeSend(body, 0, 0, request, clientMsgId, new UnsafeBuffer(sender), 0, sender.length,
             new UnsafeBuffer(recipient), 0, recipient.length, new UnsafeBuffer(payload), 0, payload.length);
-        if (!queues[shard.shardOf(recipientId)].write(ShardCommand.SEND, body, 0, body.capacity())) {
+        if (!queues[target].write(ShardCommand.SEND, body, 0, body.capacity())) {
             requests.cancel(request);
             future.complete(new SendReceipt(SendStatus.OVERLOADED, 0, System.currentTimeMillis(),
-                settings.flowRetryMillis()));
+                flow.retryAfterMillis(OverloadLevel.SHED)));
         }
         return future;
     }
@@ -320,6 +362,8 @@ public final class IrisEngine implements Iris {
         if (revocationPoller != null) {
             revocationPoller.shutdownNow();
         }
+        flow.close();
+        heap.close();
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.drainTimeoutMillis());
         transport.drain();
         awaitShardsQuiet(deadline);
@@ -374,6 +418,7 @@ public final class IrisEngine implements Iris {
         private InboxStore store;
         private Authenticator authenticator;
         private OfflineListener offlineListener;
+        private Consumer<OverloadLevel> overloadListener;
 
         private Builder() {
         }
@@ -412,6 +457,16 @@ public final class IrisEngine implements Iris {
          */
         public Builder offlineListener(final OfflineListener listener) {
             this.offlineListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * @param listener told each new {@link OverloadLevel} on the flow-control sampler thread, just before
+         *                 {@link IrisEngine#overloadLevel()} reports it; must be quick and must not block.
+         * @return this builder.
+         */
+        public Builder overloadListener(final Consumer<OverloadLevel> listener) {
+            this.overloadListener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

@@ -19,8 +19,9 @@ import static java.lang.System.Logger.Level.WARNING;
 /**
  * Accepts connections on the listening socket. It has no thread of its own: it is registered for
  * OP_ACCEPT on I/O thread 0's selector and runs there. Each accepted socket is either refused
- * ({@code ERROR SERVER_FULL}, written without blocking, then closed) or given an id and handed to the
- * next I/O thread in round-robin order.
+ * ({@code ERROR SERVER_FULL}, written without blocking, then closed: at the connection limit, or while
+ * {@link NioServer#refuseNewConnections} is on) or given an id and handed to the next I/O thread in
+ * round-robin order.
  *
  * <p>Connection ids are {@code (sequence << 8) | ioThreadIndex}: unique for the server's life (the
  * sequence only grows), and {@link NioServer#offer} finds the owning thread from the low byte
@@ -39,6 +40,7 @@ final class Acceptor {
     private final ServerSocketChannel serverChannel;
     private final IoThread[] threads;
     private final ByteBuffer serverFull;
+    private final ByteBuffer overloaded;
     private final ByteBuffer discard = ByteBuffer.allocateDirect(IoThread.DISCARD_BUFFER_SIZE);
     private SelectionKey key;
     private long sequence = 1;
@@ -57,6 +59,11 @@ final class Acceptor {
             "server is at its connection limit");
         frame.limit(length);
         this.serverFull = frame;
+        final ByteBuffer busy = ByteBuffer.allocateDirect(64);
+        final int busyLength = FrameEncoder.error(new UnsafeBuffer(busy), 0, ErrorCode.SERVER_FULL.code(),
+            "server overloaded, retry later");
+        busy.limit(busyLength);
+        this.overloaded = busy;
     }
 
     /**
@@ -92,7 +99,11 @@ final class Acceptor {
                 return;
             }
             if (server.connectionCount() >= server.maxConnections()) {
-                refuse(channel);
+                refuse(channel, false);
+                continue;
+            }
+            if (server.isRefusingNewConnections()) {
+                refuse(channel, true);
                 continue;
             }
             server.connectionOpened();
@@ -154,12 +165,13 @@ final class Acceptor {
         }
     }
 
-    private void refuse(final SocketChannel channel) {
+    private void refuse(final SocketChannel channel, final boolean isOverloaded) {
+        final ByteBuffer frame = isOverloaded ? overloaded : serverFull;
         try {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            serverFull.position(0);
-            channel.write(serverFull);
+            frame.position(0);
+            channel.write(frame);
             IoThread.discardInbound(channel, discard);
         } catch (final IOException | RuntimeException e) {
             if (LOG.isLoggable(DEBUG)) {
@@ -169,7 +181,8 @@ final class Acceptor {
             closeQuietly(channel);
         }
         if (LOG.isLoggable(DEBUG)) {
-            LOG.log(DEBUG, "refused a connection: at the limit of " + server.maxConnections() + " connections");
+            LOG.log(DEBUG, "refused a connection: " + (isOverloaded ? "the server is overloaded"
+                : "at the limit of " + server.maxConnections() + " connections"));
         }
     }
 

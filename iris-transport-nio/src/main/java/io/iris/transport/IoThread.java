@@ -42,7 +42,8 @@ import static java.lang.System.Logger.Level.WARNING;
  * <p>One loop iteration: take handed-off connections, start draining if asked, run queued commands,
  * sweep timers (every {@value #SWEEP_INTERVAL_MILLIS} ms), flush every connection written to since
  * the last flush (one gathering write each), call {@code onClose} for connections closed meanwhile,
- * publish the "flushed" state for {@link NioServer#awaitFlushed}, then select; ready keys are handled
+ * publish the "flushed" state for {@link NioServer#awaitFlushed} and the thread's total of unsent output
+ * bytes for {@link NioServer#unsentBytes()} (kept up to date on every append, write and release), then select; ready keys are handled
  * inside the select call (no selected-key set, no iterator).
  */
 final class IoThread implements Runnable {
@@ -88,6 +89,10 @@ final class IoThread implements Runnable {
     private NioConnection[] closed = new NioConnection[16];
     private int closedCount;
     private int connectionsWithOutput;
+    /** Unsent output bytes of all this thread's connections; owned by the thread. */
+    private long unsentBytes;
+    /** {@link #unsentBytes} as of the end of the last loop iteration, for other threads. */
+    private volatile long publishedUnsentBytes;
 
     private final BufferPool pool = new BufferPool();
     private final OutboundQueue[] freeQueues = new OutboundQueue[MAX_FREE_QUEUES];
@@ -218,6 +223,15 @@ final class IoThread implements Runnable {
         return terminated;
     }
 
+    /**
+     * Any thread.
+     *
+     * @return unsent output bytes of this thread's connections, as of the end of its last loop iteration.
+     */
+    long unsentBytes() {
+        return publishedUnsentBytes;
+    }
+
     /** @return buffers borrowed from the pool now (for tests and diagnostics). */
     int borrowedBuffers() {
         return pool.borrowed();
@@ -308,6 +322,9 @@ final class IoThread implements Runnable {
     }
 
     private void publishFlushed() {
+        if (unsentBytes != publishedUnsentBytes) {
+            publishedUnsentBytes = unsentBytes;
+        }
         final long position = connectionsWithOutput == 0 ? commands.consumerPosition() : NOT_FLUSHED;
         if (position != flushedPosition) {
             flushedPosition = position;
@@ -339,6 +356,7 @@ final class IoThread implements Runnable {
         } catch (final Throwable t) {
             LOG.log(ERROR, "I/O thread " + thread.getName() + " failed while shutting down", t);
         } finally {
+            publishedUnsentBytes = 0;
             terminated = true;
             server.signalFlushWaiters();
         }
@@ -446,8 +464,9 @@ final class IoThread implements Runnable {
             borrowQueue(c);
         }
         c.out.append(pool, frame, offset, length);
+        unsentBytes += length;
         try {
-            c.out.flushTo(c.channel, pool);
+            flushCounted(c.out, c.channel);
             discardInbound(c.channel, discard);
         } catch (final IOException | RuntimeException e) {
             if (LOG.isLoggable(DEBUG)) {
@@ -581,6 +600,7 @@ final class IoThread implements Runnable {
             out = borrowQueue(c);
         }
         out.append(pool, buffer, offset, length);
+        unsentBytes += length;
         if (!c.dirty && !c.writeInterest) {
             c.dirty = true;
             if (dirtyCount == dirty.length) {
@@ -606,7 +626,7 @@ final class IoThread implements Runnable {
     private void flush(final NioConnection c) {
         final OutboundQueue out = c.out;
         try {
-            if (out == null || out.flushTo(c.channel, pool)) {
+            if (out == null || flushCounted(out, c.channel)) {
                 if (out != null) {
                     returnQueue(c);
                 }
@@ -633,6 +653,17 @@ final class IoThread implements Runnable {
         }
     }
 
+    /** {@link OutboundQueue#flushTo} that keeps {@link #unsentBytes} up to date. */
+    private boolean flushCounted(final OutboundQueue out, final SocketChannel channel)
+        throws IOException {
+        final int before = out.pending();
+        try {
+            return out.flushTo(channel, pool);
+        } finally {
+            unsentBytes -= before - out.pending();
+        }
+    }
+
     private OutboundQueue borrowQueue(final NioConnection c) {
         final OutboundQueue out = freeQueueCount > 0 ? freeQueues[--freeQueueCount] : new OutboundQueue();
         freeQueues[freeQueueCount] = null;
@@ -646,6 +677,7 @@ final class IoThread implements Runnable {
     private void returnQueue(final NioConnection c) {
         final OutboundQueue out = c.out;
         c.out = null;
+        unsentBytes -= out.pending();
         out.releaseAll(pool);
         connectionsWithOutput--;
         if (freeQueueCount < freeQueues.length) {

@@ -81,6 +81,7 @@ public final class NioServer implements AutoCloseable, FrameSink {
     private final Condition flushChanged = flushLock.newCondition();
     private volatile int flushWaiters;
     private volatile boolean draining;
+    private volatile boolean refusingConnections;
     private volatile IoThread[] threads;
     private volatile ServerSocketChannel serverChannel;
     private volatile int port = -1;
@@ -174,6 +175,41 @@ public final class NioServer implements AutoCloseable, FrameSink {
      */
     public int maxConnections() {
         return maxConnections;
+    }
+
+    /**
+     * Makes the server refuse (or accept again) new connections while keeping every open one: a refused
+     * connection is accepted, sent {@code ERROR SERVER_FULL "server overloaded, retry later"} without
+     * blocking, and closed, so the client learns why at once instead of waiting in the listen backlog.
+     * Any thread; takes effect from the next accepted connection.
+     *
+     * @param refuse true to refuse new connections, false to accept them again.
+     */
+    public void refuseNewConnections(final boolean refuse) {
+        refusingConnections = refuse;
+    }
+
+    /** @return true while new connections are refused (see {@link #refuseNewConnections}). */
+    public boolean isRefusingNewConnections() {
+        return refusingConnections;
+    }
+
+    /**
+     * The transport's outbound backlog: bytes written to connections and not yet taken by their sockets,
+     * summed over the I/O threads. Each thread publishes its own total once per loop iteration, so this is
+     * cheap (one volatile read per thread, no allocation) and at most one iteration old.
+     *
+     * @return unsent output bytes across all connections; 0 before {@link #start()}.
+     */
+    public long unsentBytes() {
+        final IoThread[] ts = threads;
+        long sum = 0;
+        if (ts != null) {
+            for (final IoThread t : ts) {
+                sum += t.unsentBytes();
+            }
+        }
+        return sum;
     }
 
     /**

@@ -482,6 +482,55 @@ class NioServerTest {
     }
 
     @Test
+    void refusesNewConnectionsWhileAskedAndKeepsTheOpenOnes() throws Exception {
+        final RecordingHandler handler = new RecordingHandler();
+        final NioServer server = start(LOCAL, handler);
+        final TestClient open = connect(server);
+        nextOpened(handler);
+
+        server.refuseNewConnections(true);
+        assertThat(server.isRefusingNewConnections()).isTrue();
+        final TestClient refused = connect(server);
+        final FrameDecoder error = refused.readError();
+        assertThat(ErrorCode.fromCode(error.code())).isEqualTo(ErrorCode.SERVER_FULL);
+        assertThat(error.text()).contains("overloaded");
+        refused.expectClosed();
+        open.ping(3);
+        open.expectPong(3);
+
+        server.refuseNewConnections(false);
+        final TestClient again = connect(server);
+        again.ping(4);
+        again.expectPong(4);
+        assertThat(handler.openedIds).hasSize(2);
+    }
+
+    @Test
+    void unsentBytesCountsTheBacklogOfAClientThatIsNotReadingAndDropsWhenItReads() throws Exception {
+        final RecordingHandler handler = new RecordingHandler();
+        final NioServer server = start(LOCAL.withSocketSendBuffer(8 * 1024), handler);
+        assertThat(server.unsentBytes()).isZero();
+        final TestClient client = new TestClient(server.port(), 4 * 1024);
+        resources.add(client);
+        final long id = nextOpened(handler).id();
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[Protocol.HEADER + 8]);
+        final int total = 100_000; // 1.3 MB: more than both socket buffers hold
+        for (int i = 0; i < total; i++) {
+            final int n = FrameEncoder.pong(frame, 0, i);
+            while (!server.offer(id, frame, 0, n)) {
+                Thread.onSpinWait();
+            }
+        }
+        // at most both socket buffers (a few hundred KiB at most on loopback) left the server
+        await(() -> server.unsentBytes() > 512 * 1024, "a backlog of unsent bytes");
+        assertThat(server.unsentBytes()).isLessThanOrEqualTo((long) total * (Protocol.HEADER + 8));
+        for (int i = 0; i < total; i++) {
+            client.expectPong(i);
+        }
+        await(() -> server.unsentBytes() == 0, "the backlog to drain once the client reads");
+    }
+
+    @Test
     void awaitFlushedWaitsForAClientThatIsNotReading() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
         final NioServer server = start(LOCAL.withSocketSendBuffer(8 * 1024), handler);

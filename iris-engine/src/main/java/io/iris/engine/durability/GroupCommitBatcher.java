@@ -2,8 +2,11 @@ package io.iris.engine.durability;
 
 import io.iris.api.durability.DurableBatcher;
 import io.iris.api.storage.InboxStore;
+import io.iris.engine.flow.CommitLatencyProbe;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
+
+import java.util.Objects;
 
 /**
  * {@link DurableBatcher} for one shard. Appends go straight to the store (which assigns the seq, or
@@ -12,10 +15,12 @@ import org.agrona.ExpandableDirectByteBuffer;
  *
  * <p>This is "smart batching": the shard flushes at the end of every drain of its queue, so under light
  * load a batch is one message and adds no delay, and under heavy load many messages share one sync.
- * {@code maxBatch} bounds the records between two syncs. Allocation-free after warm-up.
+ * {@code maxBatch} bounds the records between two syncs. Allocation-free after warm-up. Each sync is timed
+ * into a {@link CommitLatencyProbe}, which flow control reads as the group-commit latency signal.
  */
 public final class GroupCommitBatcher implements DurableBatcher {
     private final InboxStore store;
+    private final CommitLatencyProbe latency;
     private final int maxBatch;
     private final String[] users;
     private final long[] seqs;
@@ -32,10 +37,20 @@ public final class GroupCommitBatcher implements DurableBatcher {
      * @param maxBatch the most appends between two syncs, at least 1.
      */
     public GroupCommitBatcher(final InboxStore store, final int maxBatch) {
+        this(store, maxBatch, new CommitLatencyProbe());
+    }
+
+    /**
+     * @param store    the store to append to and sync.
+     * @param maxBatch the most appends between two syncs, at least 1.
+     * @param latency  told when each sync starts and ends.
+     */
+    public GroupCommitBatcher(final InboxStore store, final int maxBatch, final CommitLatencyProbe latency) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be at least 1: " + maxBatch);
         }
         this.store = store;
+        this.latency = Objects.requireNonNull(latency, "latency");
         this.maxBatch = maxBatch;
         this.users = new String[maxBatch];
         this.seqs = new long[maxBatch];
@@ -83,11 +98,14 @@ public final class GroupCommitBatcher implements DurableBatcher {
             return 0;
         }
         RuntimeException failure = null;
+        latency.syncStarted(System.nanoTime());
         try {
             store.sync();
             syncs++;
         } catch (final RuntimeException e) {
             failure = e;
+        } finally {
+            latency.syncEnded(System.nanoTime());
         }
         count = 0;
         position = 0;
