@@ -9,6 +9,7 @@ import io.iris.engine.auth.JwtMinter;
 import io.iris.engine.auth.TokenRevocations;
 import io.iris.engine.durability.GroupCommitBatcher;
 import io.iris.engine.flow.QueueDepthFlowController;
+import io.iris.engine.ratelimit.LoginThrottle;
 import io.iris.engine.ratelimit.UserRateLimits;
 import io.iris.engine.routing.DeviceRouter;
 import io.iris.engine.routing.HashShard;
@@ -99,7 +100,7 @@ public class RouterHotPathBenchmark {
         sessions = new SessionHandler(authenticator, new HashShard(1), queues,
             new QueueDepthFlowController(queues, 0.75, 50), new UserRateLimits(1_000_000_000, 1_000_000_000),
             new TokenRevocations(TokenRevocations.DEFAULT_MAX_ENTRIES, Duration.ofSeconds(30)),
-            Protocol.DEFAULT_MAX_PAYLOAD, 30_000);
+            LoginThrottle.disabled(), Protocol.DEFAULT_MAX_PAYLOAD, 30_000);
         final Outbound outbound = new Outbound(sink);
         final int maxBatch = 1024;
         agent = new ShardAgent(0, queues[0], store, new GroupCommitBatcher(store, maxBatch),
