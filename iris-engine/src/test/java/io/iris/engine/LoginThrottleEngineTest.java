@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
@@ -113,6 +114,22 @@ class LoginThrottleEngineTest {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
         }
         assertThat(engine.loginsThrottled()).isPositive();
+    }
+
+    @Test
+    void settingsHaveThePublicServerDefaultsAndNameBadKeys() {
+        final EngineSettings.AddressLimits defaults = EngineSettings.from(IrisConfig.empty()).addressLimits();
+        assertThat(defaults).isEqualTo(new EngineSettings.AddressLimits(1000, 100, 200, 30, 60, 65_536));
+        final EngineSettings.AddressLimits off = EngineSettings.from(IrisConfig.of(Map.of(
+            "limits.ip.maxConnections", "0", "limits.ip.connectionsPerSecond", "0",
+            "limits.login.failuresPerMinute", "0"))).addressLimits();
+        assertThat(off.maxConnections()).isZero();
+        for (final String key : new String[] {"limits.ip.maxConnections", "limits.ip.connectionsPerSecond",
+            "limits.ip.connectionBurst", "limits.login.failuresPerMinute", "limits.login.failureBurst",
+            "limits.ip.trackedAddresses"}) {
+            assertThatThrownBy(() -> EngineSettings.from(IrisConfig.of(Map.of(key, "-1"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("config key '" + key + "' = -1");
+        }
     }
 
     /** Connects from {@code from}, sends LOGIN with the token and returns the first answer (decoded). */
