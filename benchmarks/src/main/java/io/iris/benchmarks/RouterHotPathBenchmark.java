@@ -11,6 +11,7 @@ import io.iris.engine.durability.GroupCommitBatcher;
 import io.iris.engine.flow.CommitLatencyProbe;
 import io.iris.engine.flow.FlowSettings;
 import io.iris.engine.flow.OverloadFlowController;
+import io.iris.engine.ratelimit.LoginThrottle;
 import io.iris.engine.ratelimit.UserRateLimits;
 import io.iris.engine.routing.DeviceRouter;
 import io.iris.engine.routing.HashShard;
@@ -103,7 +104,7 @@ public class RouterHotPathBenchmark {
                 new CommitLatencyProbe[] {new CommitLatencyProbe()}, () -> 0.0, () -> 0L, System::nanoTime,
                 level -> { }), new UserRateLimits(1_000_000_000, 1_000_000_000),
             new TokenRevocations(TokenRevocations.DEFAULT_MAX_ENTRIES, Duration.ofSeconds(30)),
-            Protocol.DEFAULT_MAX_PAYLOAD, 30_000);
+            LoginThrottle.disabled(), Protocol.DEFAULT_MAX_PAYLOAD, 30_000);
         final Outbound outbound = new Outbound(sink);
         final int maxBatch = 1024;
         agent = new ShardAgent(0, queues[0], store, new GroupCommitBatcher(store, maxBatch),

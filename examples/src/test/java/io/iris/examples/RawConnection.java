@@ -19,18 +19,17 @@ final class RawConnection implements AutoCloseable {
     final FrameDecoder decoder = new FrameDecoder();
 
     RawConnection(final int port, final int receiveBuffer) throws IOException {
-        this("127.0.0.1", port, receiveBuffer);
+        this(port, receiveBuffer, null);
     }
 
     /**
-     * @param localAddress  loopback address to connect from (e.g. 127.0.0.2), so tests can spread
-     *                      connections over source addresses.
-     * @param port          the server's port on 127.0.0.1.
-     * @param receiveBuffer SO_RCVBUF, or 0 for the default.
-     * @throws IOException if the connection fails.
+     * @param localAddress a loopback address to connect from (e.g. {@code 127.0.0.2}), or null for any.
      */
-    RawConnection(final String localAddress, final int port, final int receiveBuffer) throws IOException {
+    RawConnection(final int port, final int receiveBuffer, final String localAddress) throws IOException {
         socket = new Socket();
+        if (localAddress != null) {
+            socket.bind(new InetSocketAddress(localAddress, 0));
+        }
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
         }

@@ -55,6 +55,8 @@ class StalledRecipientsIntegrationTest {
             "delivery.stallTimeoutMillis", Integer.toString(STALL_MILLIS),
             "session.heartbeatMillis", "120000", // the idle timeout (6 min) must not be what closes them
             "server.maxConnections", "5000",
+            "limits.ip.connectionsPerSecond", "0", // 1,000 reconnects from 127.0.0.1 at the end
+
             "limits.rate.perSecond", "1000000", "limits.rate.burst", "1000000"));
              JvmProbe probe = JvmProbe.attach(server.pid())) {
 
@@ -62,7 +64,7 @@ class StalledRecipientsIntegrationTest {
             try {
                 final UnsafeBuffer login = new UnsafeBuffer(new byte[8192]);
                 for (int r = 0; r < RECIPIENTS; r++) {
-                    final RawConnection c = new RawConnection(SOURCES[r % SOURCES.length], server.port(), 4096);
+                    final RawConnection c = new RawConnection(server.port(), 4096, SOURCES[r % SOURCES.length]);
                     stalled.add(c);
                     final int len = FrameEncoder.login(login, 0, 1, 1,
                         server.token(recipient(r)).getBytes(StandardCharsets.US_ASCII),

@@ -30,9 +30,20 @@ public enum ErrorCode {
     /** The server failed internally while handling this connection. Connection closed. */
     INTERNAL(12),
     /** Another connection logged in with the same user and device id; this one is replaced. */
-    DEVICE_REPLACED(13);
+    DEVICE_REPLACED(13),
+    /**
+     * Refused at accept: the client's source address has too many open connections, or opened new ones
+     * faster than its allowance. The text names the limit and ends with {@code "retry after <n> ms"}.
+     * Connection closed; reconnect with backoff, no sooner than the hint.
+     */
+    TOO_MANY_CONNECTIONS(15),
+    /**
+     * LOGIN refused without checking the token: too many failed logins came from the client's source
+     * address. The text ends with {@code "retry after <n> ms"}. Connection closed; log in again no sooner.
+     */
+    LOGIN_THROTTLED(16);
 
-    private static final ErrorCode[] BY_CODE = new ErrorCode[16];
+    private static final ErrorCode[] BY_CODE = new ErrorCode[64];
 
     static {
         for (final ErrorCode c : values()) {

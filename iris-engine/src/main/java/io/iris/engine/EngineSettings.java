@@ -3,6 +3,7 @@ package io.iris.engine;
 import io.iris.api.IrisConfig;
 import io.iris.engine.auth.TokenRevocations;
 import io.iris.engine.flow.FlowSettings;
+import io.iris.transport.limit.AddressRateLimiter;
 import io.iris.transport.protocol.Protocol;
 
 /**
@@ -36,6 +37,7 @@ import io.iris.transport.protocol.Protocol;
  * @param maxRevocations        {@code auth.jwt.maxRevocations}: most revoked token ids kept at once.
  * @param revokedFile           {@code auth.jwt.revokedFile}: the revocation list file, or empty for none.
  * @param revokedFilePollMillis {@code auth.jwt.revokedFilePollMillis}: how often that file is checked for changes.
+ * @param addressLimits         {@code limits.ip.*} and {@code limits.login.*}: per-source-address limits.
  */
 public record EngineSettings(String host, int port, int ioThreads, int maxConnections, int shards, int queueBytes,
                              int maxBatch, String storage, String auth, int maxPayload, int ratePerSecond,
@@ -43,7 +45,31 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
                              long loginTimeoutMillis, int heartbeatMillis, int deliveryWindow,
                              int deliveryWindowBytes, int outboundHighWaterMark, long deliveryStallTimeoutMillis,
                              long drainTimeoutMillis,
-                             int maxRevocations, String revokedFile, long revokedFilePollMillis) {
+                             int maxRevocations, String revokedFile, long revokedFilePollMillis,
+                             AddressLimits addressLimits) {
+
+    /**
+     * Limits per source address (an IPv4 address or an IPv6 /64); 0 disables each.
+     *
+     * @param maxConnections       {@code limits.ip.maxConnections}: open connections per address.
+     * @param connectionsPerSecond {@code limits.ip.connectionsPerSecond}: sustained new connections per second per address.
+     * @param connectionBurst      {@code limits.ip.connectionBurst}: new connections an address may open at once.
+     * @param failuresPerMinute    {@code limits.login.failuresPerMinute}: sustained failed logins per minute per address.
+     * @param failureBurst         {@code limits.login.failureBurst}: failed logins an address may make at once.
+     * @param trackedAddresses     {@code limits.ip.trackedAddresses}: capacity of each per-address rate table.
+     */
+    public record AddressLimits(int maxConnections, int connectionsPerSecond, int connectionBurst,
+                                int failuresPerMinute, int failureBurst, int trackedAddresses) {
+        static AddressLimits from(final IrisConfig c) {
+            return new AddressLimits(
+                c.getInt("limits.ip.maxConnections", 1000, 0, 1_000_000),
+                c.getInt("limits.ip.connectionsPerSecond", 100, 0, 1_000_000),
+                c.getInt("limits.ip.connectionBurst", 200, 0, 1_000_000),
+                c.getInt("limits.login.failuresPerMinute", 30, 0, 1_000_000),
+                c.getInt("limits.login.failureBurst", 60, 0, 1_000_000),
+                c.getInt("limits.ip.trackedAddresses", 65_536, 1, AddressRateLimiter.MAX_CAPACITY));
+        }
+    }
 
     /**
      * @param c the configuration.
@@ -89,6 +115,7 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
             c.getLong("shutdown.drainTimeoutMillis", 5_000),
             c.getInt("auth.jwt.maxRevocations", TokenRevocations.DEFAULT_MAX_ENTRIES, 1, 100_000_000),
             c.getString("auth.jwt.revokedFile", ""),
-            c.getInt("auth.jwt.revokedFilePollMillis", 2_000, 100, 3_600_000));
+            c.getInt("auth.jwt.revokedFilePollMillis", 2_000, 100, 3_600_000),
+            AddressLimits.from(c));
     }
 }

@@ -20,6 +20,7 @@ import io.iris.engine.durability.GroupCommitBatcher;
 import io.iris.engine.flow.CommitLatencyProbe;
 import io.iris.engine.flow.HeapAfterGc;
 import io.iris.engine.flow.OverloadFlowController;
+import io.iris.engine.ratelimit.LoginThrottle;
 import io.iris.engine.ratelimit.UserRateLimits;
 import io.iris.engine.routing.DeviceRouter;
 import io.iris.engine.routing.HashShard;
@@ -97,6 +98,7 @@ public final class IrisEngine implements Iris {
     private final SessionHandler sessions;
     private final OverloadFlowController flow;
     private final HeapAfterGc heap;
+    private final LoginThrottle loginThrottle;
     private final TokenRevocations revocations;
     private final RevocationFile revocationFile;
     private volatile ScheduledExecutorService revocationPoller;
@@ -157,16 +159,23 @@ public final class IrisEngine implements Iris {
                     listener.accept(level);
                 }
             });
+        final EngineSettings.AddressLimits limits = settings.addressLimits();
+        this.loginThrottle = LoginThrottle.of(limits.failuresPerMinute(), limits.failureBurst(),
+            limits.trackedAddresses());
         this.sessions = new SessionHandler(authenticator, shard, queues, flow,
-            new UserRateLimits(settings.ratePerSecond(), settings.rateBurst()), revocations, settings.maxPayload(),
-            settings.heartbeatMillis());
+            new UserRateLimits(settings.ratePerSecond(), settings.rateBurst()), revocations, loginThrottle,
+            settings.maxPayload(), settings.heartbeatMillis());
         this.transport = new NioServer(NioServerConfig.defaults()
             .withHost(settings.host())
             .withPort(settings.port())
             .withIoThreads(settings.ioThreads())
             .withMaxConnections(settings.maxConnections())
             .withLoginTimeoutMillis(settings.loginTimeoutMillis())
-            .withOutboundHighWaterMark(settings.outboundHighWaterMark()), sessions);
+            .withOutboundHighWaterMark(settings.outboundHighWaterMark())
+            .withMaxConnectionsPerAddress(limits.maxConnections())
+            .withConnectionsPerSecondPerAddress(limits.connectionsPerSecond())
+            .withConnectionBurstPerAddress(limits.connectionBurst())
+            .withTrackedAddresses(limits.trackedAddresses()), sessions);
         transportRef[0] = transport;
         this.agents = new ShardAgent[settings.shards()];
         this.outbounds = new Outbound[settings.shards()];
@@ -237,6 +246,19 @@ public final class IrisEngine implements Iris {
     /** @return open client connections now. */
     public int connectionCount() {
         return transport.connectionCount();
+    }
+
+    /**
+     * @return connections refused with {@code TOO_MANY_CONNECTIONS} since start (per-address cap and rate;
+     * see docs/security.md, "Limits").
+     */
+    public long connectionsRefusedPerAddress() {
+        return transport.connectionsRefusedByAddressCap() + transport.connectionsRefusedByAddressRate();
+    }
+
+    /** @return LOGINs refused with {@code LOGIN_THROTTLED} since start. */
+    public long loginsThrottled() {
+        return loginThrottle.throttledLogins();
     }
 
     @Override

@@ -54,7 +54,9 @@ import java.util.function.Supplier;
  *   <li><b>Reconnection.</b> After a lost connection (I/O error, EOF, no bytes from the server for three
  *   heartbeat intervals, malformed frame, ERROR other than the ones below) the client reconnects with
  *   jittered exponential backoff, fetching a fresh token from the supplier each time. After GOAWAY it
- *   reconnects once the server's delay (plus jitter) has passed. It stops for good, failing everything
+ *   reconnects once the server's delay (plus jitter) has passed. Refused by a per-address limit
+ *   ({@link ErrorCode#TOO_MANY_CONNECTIONS}, {@link ErrorCode#LOGIN_THROTTLED}) it keeps backing off, never
+ *   sooner than the {@code "retry after <n> ms"} hint of the ERROR text (plus jitter). It stops for good, failing everything
  *   pending, on {@link ErrorCode#DEVICE_REPLACED} and when a login is refused with
  *   {@link ErrorCode#AUTH_FAILED}, {@link ErrorCode#TOKEN_EXPIRED} or {@link ErrorCode#UNSUPPORTED_VERSION}
  *   (an expired token <i>during</i> a session triggers a reconnection with a fresh token instead).
@@ -404,6 +406,32 @@ public final class IrisClient implements AutoCloseable {
         return id;
     }
 
+    /** Longest retry hint honoured from an ERROR text. */
+    static final long MAX_RETRY_HINT_MILLIS = TimeUnit.HOURS.toMillis(1);
+
+    /**
+     * Reads the retry hint that ERROR texts of {@link ErrorCode#TOO_MANY_CONNECTIONS} and
+     * {@link ErrorCode#LOGIN_THROTTLED} end with: {@code "retry after <n> ms"}.
+     *
+     * @param text an ERROR text.
+     * @return the hint in millis (at most {@link #MAX_RETRY_HINT_MILLIS}), or -1 if the text has none.
+     */
+    static long retryAfterMillis(final String text) {
+        final String marker = "retry after ";
+        final int at = text == null ? -1 : text.lastIndexOf(marker);
+        if (at < 0) {
+            return -1;
+        }
+        long millis = 0;
+        int i = at + marker.length();
+        final int start = i;
+        while (i < text.length() && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+            millis = Math.min(MAX_RETRY_HINT_MILLIS, millis * 10 + (text.charAt(i) - '0'));
+            i++;
+        }
+        return i > start && text.startsWith(" ms", i) ? millis : -1;
+    }
+
     private static long newIdPrefix() {
         return ((long) new SecureRandom().nextInt()) << 32;
     }
@@ -439,6 +467,9 @@ public final class IrisClient implements AutoCloseable {
                     attempt = Math.max(attempt, listenerFailures);
                 }
                 delayNanos = backoff.delayNanos(attempt++);
+                if (end.minDelayNanos > 0) {
+                    delayNanos = Math.max(delayNanos, backoff.afterNanos(end.minDelayNanos));
+                }
             }
             final long delayMillis = TimeUnit.NANOSECONDS.toMillis(delayNanos);
             LOG.log(System.Logger.Level.DEBUG, () -> "iris-client " + deviceId + ": " + end.reason
@@ -734,6 +765,11 @@ public final class IrisClient implements AutoCloseable {
             if (code == ErrorCode.DEVICE_REPLACED) {
                 return SessionEnd.terminal(reason, code);
             }
+            if (code == ErrorCode.TOO_MANY_CONNECTIONS || code == ErrorCode.LOGIN_THROTTLED) {
+                // refused by a per-address limit: back off as usual, but never sooner than the server's hint
+                final long hint = retryAfterMillis(d.text());
+                return SessionEnd.throttled(reason, code, TimeUnit.MILLISECONDS.toNanos(Math.max(hint, 0)));
+            }
             if (!loggedIn && (code == ErrorCode.AUTH_FAILED || code == ErrorCode.TOKEN_EXPIRED
                 || code == ErrorCode.UNSUPPORTED_VERSION)) {
                 return SessionEnd.terminal(reason, code);
@@ -959,6 +995,8 @@ public final class IrisClient implements AutoCloseable {
         final boolean listenerFailure;
         /** Fixed delay before reconnecting, or -1 to use the backoff. */
         final long delayNanos;
+        /** With the backoff: the least delay (the server's retry hint), or 0. */
+        long minDelayNanos;
         boolean loggedIn;
 
         private SessionEnd(final String reason, final ErrorCode code, final Throwable cause, final boolean terminal,
@@ -981,6 +1019,12 @@ public final class IrisClient implements AutoCloseable {
 
         static SessionEnd listenerFailed(final String reason, final Throwable cause) {
             return new SessionEnd(reason, null, cause, false, true, -1);
+        }
+
+        static SessionEnd throttled(final String reason, final ErrorCode code, final long minDelayNanos) {
+            final SessionEnd end = new SessionEnd(reason, code, null, false, false, -1);
+            end.minDelayNanos = minDelayNanos;
+            return end;
         }
 
         static SessionEnd after(final String reason, final long delayNanos) {

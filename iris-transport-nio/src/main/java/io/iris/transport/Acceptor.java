@@ -1,7 +1,11 @@
 package io.iris.transport;
 
 import io.iris.api.ErrorCode;
+import io.iris.transport.limit.AddressConnectionCounts;
+import io.iris.transport.limit.AddressKey;
+import io.iris.transport.limit.AddressRateLimiter;
 import io.iris.transport.protocol.FrameEncoder;
+import io.iris.transport.protocol.Protocol;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -12,16 +16,21 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
 
 import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * Accepts connections on the listening socket. It has no thread of its own: it is registered for
- * OP_ACCEPT on I/O thread 0's selector and runs there. Each accepted socket is either refused
- * ({@code ERROR SERVER_FULL}, written without blocking, then closed: at the connection limit, or while
- * {@link NioServer#refuseNewConnections} is on) or given an id and handed to the next I/O thread in
- * round-robin order.
+ * OP_ACCEPT on I/O thread 0's selector and runs there. Each accepted socket is either refused (an ERROR
+ * frame written without blocking, then closed) or given an id and handed to the next I/O thread in
+ * round-robin order. The checks, in order: the server's connection limit ({@code SERVER_FULL}); while
+ * {@link NioServer#refuseNewConnections} is on, every connection ({@code SERVER_FULL}, "server
+ * overloaded"); the per-address cap of open connections, then the per-address connection rate (both
+ * {@code TOO_MANY_CONNECTIONS}, the text naming the limit and ending in {@code "retry after <n> ms"}). A
+ * refused connection takes no token from its address's rate bucket, and the cap is counted only for
+ * connections handed off (released when they close, on whichever I/O thread owns them).
  *
  * <p>Connection ids are {@code (sequence << 8) | ioThreadIndex}: unique for the server's life (the
  * sequence only grows), and {@link NioServer#offer} finds the owning thread from the low byte
@@ -32,6 +41,8 @@ final class Acceptor {
     static final int MAX_ACCEPTS_PER_EVENT = 64;
     /** How long accepting pauses after accept() fails (e.g. out of file descriptors). */
     static final long PAUSE_AFTER_FAILURE_MILLIS = 100;
+    /** The retry hint sent with a refusal by the per-address cap (no deadline is known: a connection must close). */
+    static final long CAP_RETRY_AFTER_MILLIS = 1000;
 
     private static final System.Logger LOG = System.getLogger(NioServer.class.getName());
 
@@ -41,7 +52,19 @@ final class Acceptor {
     private final IoThread[] threads;
     private final ByteBuffer serverFull;
     private final ByteBuffer overloaded;
+    /** The refusal at the per-address cap (constant), or null when the cap is off. */
+    private final ByteBuffer addressFull;
+    /** Scratch for refusals by rate (the retry hint varies). */
+    private final ByteBuffer refusal = ByteBuffer.allocateDirect(Protocol.HEADER + 2 + 2 + Protocol.MAX_TEXT_LENGTH);
+    private final UnsafeBuffer refusalBuffer = new UnsafeBuffer(refusal);
+    /** Open connections per address (owned by the server: closes release it), or null when the cap is off. */
+    private final AddressConnectionCounts perAddress;
+    /** New connections per address, or null when the rate limit is off. */
+    private final AddressRateLimiter rate;
     private final ByteBuffer discard = ByteBuffer.allocateDirect(IoThread.DISCARD_BUFFER_SIZE);
+    /** Returned by {@link #admit} for a refused connection. */
+    private static final AddressKey REFUSED = new AddressKey(-1, -1);
+
     private SelectionKey key;
     private long sequence = 1;
     private int next;
@@ -64,6 +87,20 @@ final class Acceptor {
             "server overloaded, retry later");
         busy.limit(busyLength);
         this.overloaded = busy;
+        this.perAddress = server.perAddress();
+        if (perAddress != null) {
+            final ByteBuffer full = ByteBuffer.allocateDirect(Protocol.HEADER + 2 + 2 + Protocol.MAX_TEXT_LENGTH);
+            full.limit(FrameEncoder.error(new UnsafeBuffer(full), 0, ErrorCode.TOO_MANY_CONNECTIONS.code(),
+                "too many connections from your address: " + perAddress.maxPerAddress()
+                    + " open is the limit per address; retry after " + CAP_RETRY_AFTER_MILLIS + " ms"));
+            this.addressFull = full;
+        } else {
+            this.addressFull = null;
+        }
+        this.rate = config.limitsConnectionRatePerAddress()
+            ? new AddressRateLimiter(config.connectionsPerSecondPerAddress(), 1, TimeUnit.SECONDS,
+                config.connectionBurstPerAddress(), config.trackedAddresses())
+            : null;
     }
 
     /**
@@ -99,11 +136,35 @@ final class Acceptor {
                 return;
             }
             if (server.connectionCount() >= server.maxConnections()) {
-                refuse(channel, false);
+                refuse(channel, serverFull);
+                if (LOG.isLoggable(DEBUG)) {
+                    LOG.log(DEBUG, "refused a connection: at the limit of " + server.maxConnections() + " connections");
+                }
                 continue;
             }
             if (server.isRefusingNewConnections()) {
-                refuse(channel, true);
+                refuse(channel, overloaded);
+                if (LOG.isLoggable(DEBUG)) {
+                    LOG.log(DEBUG, "refused a connection: the server is overloaded");
+                }
+                continue;
+            }
+            final InetSocketAddress remote;
+            try {
+                remote = (InetSocketAddress) channel.getRemoteAddress();
+            } catch (final IOException | RuntimeException e) {
+                if (LOG.isLoggable(DEBUG)) {
+                    LOG.log(DEBUG, "accepted a connection without a remote address: " + e);
+                }
+                closeQuietly(channel);
+                continue;
+            }
+            if (remote == null || remote.getAddress() == null) {
+                closeQuietly(channel); // already gone
+                continue;
+            }
+            final AddressKey counted = admit(channel, remote);
+            if (counted == REFUSED) {
                 continue;
             }
             server.connectionOpened();
@@ -120,19 +181,61 @@ final class Acceptor {
                     channel.setOption(StandardSocketOptions.SO_SNDBUF, config.socketSendBuffer());
                 }
                 final long id = (sequence++ << 8) | target;
-                connection = new NioConnection(id, channel, threads[target],
-                    (InetSocketAddress) channel.getRemoteAddress(), config.loginTimeoutMillis(),
-                    config.maxFrameBeforeLogin());
+                connection = new NioConnection(id, channel, threads[target], remote, counted,
+                    config.loginTimeoutMillis(), config.maxFrameBeforeLogin());
             } catch (final IOException | RuntimeException e) {
                 if (LOG.isLoggable(DEBUG)) {
                     LOG.log(DEBUG, "could not set up an accepted connection: " + e);
                 }
                 closeQuietly(channel);
-                server.connectionClosed();
+                server.connectionClosed(counted);
                 continue;
             }
             threads[target].handOff(connection);
         }
+    }
+
+    /**
+     * Applies the per-address limits to an accepted connection: refuses it (and returns {@link #REFUSED}),
+     * or admits it and returns the key counted against the cap (null when the cap is off).
+     */
+    private AddressKey admit(final SocketChannel channel, final InetSocketAddress remote) {
+        if (perAddress == null && rate == null) {
+            return null;
+        }
+        final AddressKey key = AddressKey.of(remote.getAddress());
+        // Only this thread counts connections up, so a count below the cap here stays below it until tryAcquire.
+        if (perAddress != null && perAddress.count(key) >= perAddress.maxPerAddress()) {
+            server.refusedByAddressCap();
+            refuse(channel, addressFull);
+            if (LOG.isLoggable(DEBUG)) {
+                LOG.log(DEBUG, "refused a connection: " + key + " is at its cap of " + perAddress.maxPerAddress());
+            }
+            return REFUSED;
+        }
+        if (rate != null) {
+            final long waitNanos = rate.tryAcquire(key, System.nanoTime());
+            if (waitNanos > 0) {
+                server.refusedByAddressRate();
+                final long retryMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos + 999_999));
+                refusal.clear();
+                refusal.limit(FrameEncoder.error(refusalBuffer, 0, ErrorCode.TOO_MANY_CONNECTIONS.code(),
+                    "too many new connections from your address: the limit is " + rate.permits()
+                        + " per second, " + rate.burst() + " at once; retry after " + retryMillis + " ms"));
+                refuse(channel, refusal);
+                if (LOG.isLoggable(DEBUG)) {
+                    LOG.log(DEBUG, "refused a connection: " + key + " is over its connection rate");
+                }
+                return REFUSED;
+            }
+        }
+        if (perAddress == null) {
+            return null;
+        }
+        if (!perAddress.tryAcquire(key)) {
+            throw new IllegalStateException("the per-address count of " + key + " grew outside the acceptor");
+        }
+        return key;
     }
 
     /**
@@ -165,8 +268,7 @@ final class Acceptor {
         }
     }
 
-    private void refuse(final SocketChannel channel, final boolean isOverloaded) {
-        final ByteBuffer frame = isOverloaded ? overloaded : serverFull;
+    private void refuse(final SocketChannel channel, final ByteBuffer frame) {
         try {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -179,10 +281,6 @@ final class Acceptor {
             }
         } finally {
             closeQuietly(channel);
-        }
-        if (LOG.isLoggable(DEBUG)) {
-            LOG.log(DEBUG, "refused a connection: " + (isOverloaded ? "the server is overloaded"
-                : "at the limit of " + server.maxConnections() + " connections"));
         }
     }
 

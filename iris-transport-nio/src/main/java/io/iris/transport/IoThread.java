@@ -242,7 +242,7 @@ final class IoThread implements Runnable {
         NioConnection c;
         while ((c = handOffs.poll()) != null) {
             Acceptor.closeQuietly(c.channel);
-            server.connectionClosed();
+            server.connectionClosed(c.addressKey);
         }
     }
 
@@ -381,7 +381,7 @@ final class IoThread implements Runnable {
                 LOG.log(DEBUG, "could not register " + c + ": " + e);
             }
             Acceptor.closeQuietly(c.channel);
-            server.connectionClosed();
+            server.connectionClosed(c.addressKey);
             return;
         }
         c.lastFrameMillis = nowMillis;
@@ -497,7 +497,7 @@ final class IoThread implements Runnable {
         }
         byId.remove(c.id);
         removeConnection(c);
-        server.connectionClosed();
+        server.connectionClosed(c.addressKey);
         if (closedCount == closed.length) {
             closed = Arrays.copyOf(closed, closedCount * 2);
         }

@@ -1,6 +1,7 @@
 package io.iris.transport;
 
 import io.iris.api.ErrorCode;
+import io.iris.transport.limit.AddressKey;
 import org.agrona.DirectBuffer;
 
 import java.net.InetSocketAddress;
@@ -25,6 +26,8 @@ final class NioConnection implements Connection {
     final SocketChannel channel;
     final IoThread owner;
     final InetSocketAddress remoteAddress;
+    /** The source address counted against the per-address cap (released at close), or null if not counted. */
+    final AddressKey addressKey;
     SelectionKey key;
     Object attachment;
 
@@ -60,12 +63,13 @@ final class NioConnection implements Connection {
     boolean writeInterest;
 
     NioConnection(final long id, final SocketChannel channel, final IoThread owner,
-                  final InetSocketAddress remoteAddress, final long loginTimeoutMillis,
+                  final InetSocketAddress remoteAddress, final AddressKey addressKey, final long loginTimeoutMillis,
                   final int maxFrameBeforeLogin) {
         this.id = id;
         this.channel = channel;
         this.owner = owner;
         this.remoteAddress = remoteAddress;
+        this.addressKey = addressKey;
         this.readTimeoutMillis = clampMillis(loginTimeoutMillis);
         this.timeoutCode = ErrorCode.LOGIN_TIMEOUT;
         this.maxInboundFrame = maxFrameBeforeLogin;

@@ -1,6 +1,8 @@
 package io.iris.transport;
 
 import io.iris.api.ErrorCode;
+import io.iris.transport.limit.AddressConnectionCounts;
+import io.iris.transport.limit.AddressKey;
 import io.iris.transport.protocol.FrameEncoder;
 import io.iris.transport.protocol.Protocol;
 import org.agrona.DirectBuffer;
@@ -75,6 +77,12 @@ public final class NioServer implements AutoCloseable, FrameSink {
     private final ConnectionHandler handler;
     private final int maxConnections;
     private final AtomicInteger connections = new AtomicInteger();
+    /** Open connections per source address, or null when the per-address cap is off. */
+    private final AddressConnectionCounts perAddress;
+    /** Written only by the acceptor (I/O thread 0). */
+    private volatile long refusedByAddressCap;
+    /** Written only by the acceptor (I/O thread 0). */
+    private volatile long refusedByAddressRate;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ReentrantLock flushLock = new ReentrantLock();
@@ -96,6 +104,8 @@ public final class NioServer implements AutoCloseable, FrameSink {
         this.config = Objects.requireNonNull(config, "config");
         this.handler = Objects.requireNonNull(handler, "handler");
         this.maxConnections = effectiveMaxConnections(config.maxConnections(), processFileDescriptorLimit());
+        this.perAddress = config.maxConnectionsPerAddress() > 0
+            ? new AddressConnectionCounts(config.maxConnectionsPerAddress()) : null;
     }
 
     /**
@@ -166,6 +176,22 @@ public final class NioServer implements AutoCloseable, FrameSink {
     /** @return connections open now (accepted and not yet closed). */
     public int connectionCount() {
         return connections.get();
+    }
+
+    /**
+     * @return connections refused with {@code TOO_MANY_CONNECTIONS} because their source address had
+     * {@link NioServerConfig#maxConnectionsPerAddress()} open, since start.
+     */
+    public long connectionsRefusedByAddressCap() {
+        return refusedByAddressCap;
+    }
+
+    /**
+     * @return connections refused with {@code TOO_MANY_CONNECTIONS} because their source address opened
+     * them faster than {@link NioServerConfig#connectionsPerSecondPerAddress()} allows, since start.
+     */
+    public long connectionsRefusedByAddressRate() {
+        return refusedByAddressRate;
     }
 
     /**
@@ -369,8 +395,29 @@ public final class NioServer implements AutoCloseable, FrameSink {
         connections.incrementAndGet();
     }
 
-    void connectionClosed() {
+    /**
+     * @param addressKey the connection's {@link NioConnection#addressKey} (null if it was not counted per address).
+     */
+    void connectionClosed(final AddressKey addressKey) {
         connections.decrementAndGet();
+        if (addressKey != null) {
+            perAddress.release(addressKey);
+        }
+    }
+
+    /** @return the per-address counts, or null when the cap is off (acceptor and tests). */
+    AddressConnectionCounts perAddress() {
+        return perAddress;
+    }
+
+    /** Acceptor thread only. */
+    void refusedByAddressCap() {
+        refusedByAddressCap++; // single writer
+    }
+
+    /** Acceptor thread only. */
+    void refusedByAddressRate() {
+        refusedByAddressRate++; // single writer
     }
 
     boolean hasFlushWaiters() {

@@ -1,5 +1,6 @@
 package io.iris.transport;
 
+import io.iris.transport.limit.AddressRateLimiter;
 import io.iris.transport.protocol.Protocol;
 
 /**
@@ -29,6 +30,15 @@ import io.iris.transport.protocol.Protocol;
  *       0 keeps the OS default</td></tr>
  *   <tr><td>goawayReconnectMillis</td><td>1,000</td><td>{@code reconnectAfterMillis} of the GOAWAY sent by
  *       {@link NioServer#drain()}</td></tr>
+ *   <tr><td>maxConnectionsPerAddress</td><td>{@value #DEFAULT_MAX_CONNECTIONS_PER_ADDRESS}</td><td>open
+ *       connections per source address ({@link io.iris.transport.limit.AddressKey}: an IPv4 address or an IPv6
+ *       /64); further ones get {@code ERROR TOO_MANY_CONNECTIONS}. 0 disables the cap</td></tr>
+ *   <tr><td>connectionsPerSecondPerAddress, connectionBurstPerAddress</td>
+ *       <td>{@value #DEFAULT_CONNECTIONS_PER_SECOND_PER_ADDRESS}, {@value #DEFAULT_CONNECTION_BURST_PER_ADDRESS}</td>
+ *       <td>new connections per second per source address, and how many may arrive at once; beyond, they get
+ *       {@code ERROR TOO_MANY_CONNECTIONS}. The rate limit applies only when both are &gt; 0</td></tr>
+ *   <tr><td>trackedAddresses</td><td>{@value #DEFAULT_TRACKED_ADDRESSES}</td><td>capacity of the connection
+ *       rate table (see {@link AddressRateLimiter}), allocated at start when the rate limit is on</td></tr>
  * </table>
  */
 public final class NioServerConfig {
@@ -40,6 +50,14 @@ public final class NioServerConfig {
     public static final int MIN_COMMAND_QUEUE_BYTES = 4096;
     /** Most I/O threads: the thread index lives in the low 8 bits of a connection id. */
     public static final int MAX_IO_THREADS = 256;
+    /** Default open connections per source address. */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 1000;
+    /** Default new connections per second per source address. */
+    public static final int DEFAULT_CONNECTIONS_PER_SECOND_PER_ADDRESS = 100;
+    /** Default burst of new connections per source address. */
+    public static final int DEFAULT_CONNECTION_BURST_PER_ADDRESS = 200;
+    /** Default capacity of the per-address connection rate table. */
+    public static final int DEFAULT_TRACKED_ADDRESSES = 65_536;
 
     private static final NioServerConfig DEFAULTS = new NioServerConfig(new Values());
 
@@ -54,6 +72,10 @@ public final class NioServerConfig {
     private final int socketReceiveBuffer;
     private final int socketSendBuffer;
     private final int goawayReconnectMillis;
+    private final int maxConnectionsPerAddress;
+    private final int connectionsPerSecondPerAddress;
+    private final int connectionBurstPerAddress;
+    private final int trackedAddresses;
 
     /**
      * The mutable twin of the fields, holding the defaults: every wither takes the current values,
@@ -71,6 +93,10 @@ public final class NioServerConfig {
         int socketReceiveBuffer;
         int socketSendBuffer;
         int goawayReconnectMillis = 1000;
+        int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+        int connectionsPerSecondPerAddress = DEFAULT_CONNECTIONS_PER_SECOND_PER_ADDRESS;
+        int connectionBurstPerAddress = DEFAULT_CONNECTION_BURST_PER_ADDRESS;
+        int trackedAddresses = DEFAULT_TRACKED_ADDRESSES;
     }
 
     private NioServerConfig(final Values v) {
@@ -93,6 +119,10 @@ public final class NioServerConfig {
         check("socketReceiveBuffer", v.socketReceiveBuffer, 0, Integer.MAX_VALUE);
         check("socketSendBuffer", v.socketSendBuffer, 0, Integer.MAX_VALUE);
         check("goawayReconnectMillis", v.goawayReconnectMillis, 0, Integer.MAX_VALUE);
+        check("maxConnectionsPerAddress", v.maxConnectionsPerAddress, 0, Integer.MAX_VALUE);
+        check("connectionsPerSecondPerAddress", v.connectionsPerSecondPerAddress, 0, 1_000_000_000);
+        check("connectionBurstPerAddress", v.connectionBurstPerAddress, 0, 1_000_000_000);
+        check("trackedAddresses", v.trackedAddresses, 1, AddressRateLimiter.MAX_CAPACITY);
         this.host = v.host;
         this.port = v.port;
         this.ioThreads = v.ioThreads;
@@ -104,6 +134,10 @@ public final class NioServerConfig {
         this.socketReceiveBuffer = v.socketReceiveBuffer;
         this.socketSendBuffer = v.socketSendBuffer;
         this.goawayReconnectMillis = v.goawayReconnectMillis;
+        this.maxConnectionsPerAddress = v.maxConnectionsPerAddress;
+        this.connectionsPerSecondPerAddress = v.connectionsPerSecondPerAddress;
+        this.connectionBurstPerAddress = v.connectionBurstPerAddress;
+        this.trackedAddresses = v.trackedAddresses;
     }
 
     private Values values() {
@@ -119,6 +153,10 @@ public final class NioServerConfig {
         v.socketReceiveBuffer = socketReceiveBuffer;
         v.socketSendBuffer = socketSendBuffer;
         v.goawayReconnectMillis = goawayReconnectMillis;
+        v.maxConnectionsPerAddress = maxConnectionsPerAddress;
+        v.connectionsPerSecondPerAddress = connectionsPerSecondPerAddress;
+        v.connectionBurstPerAddress = connectionBurstPerAddress;
+        v.trackedAddresses = trackedAddresses;
         return v;
     }
 
@@ -238,6 +276,61 @@ public final class NioServerConfig {
         return new NioServerConfig(v);
     }
 
+    /**
+     * @param maxConnectionsPerAddress open connections per source address, &gt;= 0; 0 disables the cap.
+     * @return a copy with this cap.
+     */
+    public NioServerConfig withMaxConnectionsPerAddress(final int maxConnectionsPerAddress) {
+        final Values v = values();
+        v.maxConnectionsPerAddress = maxConnectionsPerAddress;
+        return new NioServerConfig(v);
+    }
+
+    /**
+     * @param connectionsPerSecondPerAddress sustained new connections per second per source address,
+     *                                       0..1,000,000,000; 0 disables the rate limit.
+     * @return a copy with this rate.
+     */
+    public NioServerConfig withConnectionsPerSecondPerAddress(final int connectionsPerSecondPerAddress) {
+        final Values v = values();
+        v.connectionsPerSecondPerAddress = connectionsPerSecondPerAddress;
+        return new NioServerConfig(v);
+    }
+
+    /**
+     * @param connectionBurstPerAddress new connections a source address may open at once,
+     *                                  0..1,000,000,000; 0 disables the rate limit.
+     * @return a copy with this burst.
+     */
+    public NioServerConfig withConnectionBurstPerAddress(final int connectionBurstPerAddress) {
+        final Values v = values();
+        v.connectionBurstPerAddress = connectionBurstPerAddress;
+        return new NioServerConfig(v);
+    }
+
+    /**
+     * @param trackedAddresses capacity of the connection rate table, 1..{@value AddressRateLimiter#MAX_CAPACITY}.
+     * @return a copy with this capacity.
+     */
+    public NioServerConfig withTrackedAddresses(final int trackedAddresses) {
+        final Values v = values();
+        v.trackedAddresses = trackedAddresses;
+        return new NioServerConfig(v);
+    }
+
+    /**
+     * Turns every per-address limit off (cap and rate): for load generators and tests that open many
+     * connections from one address.
+     *
+     * @return a copy without per-address limits.
+     */
+    public NioServerConfig withoutAddressLimits() {
+        final Values v = values();
+        v.maxConnectionsPerAddress = 0;
+        v.connectionsPerSecondPerAddress = 0;
+        return new NioServerConfig(v);
+    }
+
     /** @return the address to bind. */
     public String host() {
         return host;
@@ -293,13 +386,41 @@ public final class NioServerConfig {
         return goawayReconnectMillis;
     }
 
+    /** @return open connections allowed per source address; 0 = no cap. */
+    public int maxConnectionsPerAddress() {
+        return maxConnectionsPerAddress;
+    }
+
+    /** @return sustained new connections per second per source address; 0 = no rate limit. */
+    public int connectionsPerSecondPerAddress() {
+        return connectionsPerSecondPerAddress;
+    }
+
+    /** @return new connections a source address may open at once; 0 = no rate limit. */
+    public int connectionBurstPerAddress() {
+        return connectionBurstPerAddress;
+    }
+
+    /** @return capacity of the per-address connection rate table. */
+    public int trackedAddresses() {
+        return trackedAddresses;
+    }
+
+    /** @return true if the per-address connection rate limit is on (rate and burst both &gt; 0). */
+    public boolean limitsConnectionRatePerAddress() {
+        return connectionsPerSecondPerAddress > 0 && connectionBurstPerAddress > 0;
+    }
+
     @Override
     public String toString() {
         return "NioServerConfig{host=" + host + ", port=" + port + ", ioThreads=" + ioThreads
             + ", maxConnections=" + maxConnections + ", loginTimeoutMillis=" + loginTimeoutMillis
             + ", outboundHighWaterMark=" + outboundHighWaterMark + ", commandQueueBytes=" + commandQueueBytes
             + ", maxFrameBeforeLogin=" + maxFrameBeforeLogin + ", socketReceiveBuffer=" + socketReceiveBuffer
-            + ", socketSendBuffer=" + socketSendBuffer + ", goawayReconnectMillis=" + goawayReconnectMillis + '}';
+            + ", socketSendBuffer=" + socketSendBuffer + ", goawayReconnectMillis=" + goawayReconnectMillis
+            + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress
+            + ", connectionsPerSecondPerAddress=" + connectionsPerSecondPerAddress
+            + ", connectionBurstPerAddress=" + connectionBurstPerAddress + ", trackedAddresses=" + trackedAddresses + '}';
     }
 
     private static void check(final String field, final int value, final int min, final int max) {

@@ -564,6 +564,37 @@ class IrisClientTest {
     }
 
     @Test
+    void perAddressRefusalsAreRetriedNoSoonerThanTheServersHint() throws Exception {
+        final IrisClient client = client(); // backoff 5..20 ms: without the hint it would be back at once
+        final CompletableFuture<Void> connected = client.connect();
+        final Peer first = server.accept();
+        first.read();
+        first.error(ErrorCode.TOO_MANY_CONNECTIONS, "too many new connections from your address; retry after 1500 ms")
+            .flush();
+        assertThat(server.pollAccept(QUIET)).as("no reconnection before the hint").isNull();
+        final Peer second = server.accept();
+        second.read();
+        second.error(ErrorCode.LOGIN_THROTTLED, "too many failed logins from your address; retry after 1500 ms")
+            .flush();
+        assertThat(server.pollAccept(QUIET)).as("no reconnection before the hint").isNull();
+        assertThat(connected).as("throttling is not final").isNotDone();
+        login(0, 0);
+        await(connected);
+    }
+
+    @Test
+    void readsTheRetryHintOfAnErrorText() {
+        assertThat(IrisClient.retryAfterMillis("limit is 5 per second; retry after 250 ms")).isEqualTo(250);
+        assertThat(IrisClient.retryAfterMillis("retry after 1 ms")).isEqualTo(1);
+        assertThat(IrisClient.retryAfterMillis("retry after 99999999999999999999999 ms"))
+            .isEqualTo(IrisClient.MAX_RETRY_HINT_MILLIS);
+        assertThat(IrisClient.retryAfterMillis("retry after soon")).isEqualTo(-1);
+        assertThat(IrisClient.retryAfterMillis("retry after 12 s")).isEqualTo(-1);
+        assertThat(IrisClient.retryAfterMillis("server is full")).isEqualTo(-1);
+        assertThat(IrisClient.retryAfterMillis(null)).isEqualTo(-1);
+    }
+
+    @Test
     void builderFailsFastWithClearMessages() {
         assertThatThrownBy(() -> IrisClient.builder().token("t").deviceId("d").listener(d -> { }).build())
             .isInstanceOf(IllegalStateException.class).hasMessageContaining("address");

@@ -48,7 +48,17 @@ final class TestClient implements AutoCloseable {
     }
 
     TestClient(final int port, final int receiveBuffer) throws IOException {
+        this(port, receiveBuffer, null);
+    }
+
+    /**
+     * @param localAddress a loopback address to connect from (e.g. {@code 127.0.0.2}), or null for any.
+     */
+    TestClient(final int port, final int receiveBuffer, final String localAddress) throws IOException {
         socket = new Socket();
+        if (localAddress != null) {
+            socket.bind(new InetSocketAddress(localAddress, 0));
+        }
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
         }

@@ -113,6 +113,11 @@ final class ServerProcess implements AutoCloseable {
         final int port = freePort();
         final Map<String, String> config = new LinkedHashMap<>();
         config.put("server.host", "127.0.0.1");
+        // The generator opens up to tens of thousands of connections (and logins) from a few loopback
+        // addresses: the per-address limits a public server needs would refuse it. Off unless --key sets them.
+        config.put("limits.ip.maxConnections", "0");
+        config.put("limits.ip.connectionsPerSecond", "0");
+        config.put("limits.login.failuresPerMinute", "0");
         config.putAll(keys);
         config.put("server.port", Integer.toString(port));
         Path scratch = null;

@@ -8,6 +8,7 @@ import io.iris.api.auth.Principal;
 import io.iris.api.flow.FlowController;
 import io.iris.api.routing.Shard;
 import io.iris.engine.auth.TokenRevocations;
+import io.iris.engine.ratelimit.LoginThrottle;
 import io.iris.engine.ratelimit.UserRateLimits;
 import io.iris.engine.routing.ShardCommand;
 import io.iris.transport.Connection;
@@ -22,6 +23,8 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +46,10 @@ import java.util.concurrent.TimeUnit;
  * {@link #connectionsWithToken} can find it when the id is revoked later. The login registers the
  * connection <i>before</i> it checks the revocations, and a revoker records the revocation before it looks
  * the connections up, so a login racing with a revocation is always caught by one side or the other.
+ *
+ * <p>Every refused token (AUTH_FAILED or TOKEN_EXPIRED at login) is counted against the connection's source
+ * address by the {@link LoginThrottle}; while an address is over its allowance its LOGINs are answered
+ * {@code LOGIN_THROTTLED} before the token is even parsed.
  */
 public final class SessionHandler implements ConnectionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(SessionHandler.class);
@@ -55,6 +62,7 @@ public final class SessionHandler implements ConnectionHandler {
     private final FlowController flow;
     private final UserRateLimits rateLimits;
     private final TokenRevocations revocations;
+    private final LoginThrottle loginThrottle;
     private final LiveTokens liveTokens = new LiveTokens();
     private final int maxPayload;
     private final long idleTimeoutMillis;
@@ -67,18 +75,21 @@ public final class SessionHandler implements ConnectionHandler {
      * @param flow              admission control for SENDs.
      * @param rateLimits        per-user token buckets.
      * @param revocations       revoked token ids; a login with one is refused.
+     * @param loginThrottle     failed-login limits per source address ({@link LoginThrottle#disabled()} for none).
      * @param maxPayload        largest accepted payload.
      * @param heartbeatMillis   announced heartbeat; three of them without a frame close the connection.
      */
     public SessionHandler(final Authenticator authenticator, final Shard shard, final RingBuffer[] queues,
                           final FlowController flow, final UserRateLimits rateLimits,
-                          final TokenRevocations revocations, final int maxPayload, final int heartbeatMillis) {
+                          final TokenRevocations revocations, final LoginThrottle loginThrottle,
+                          final int maxPayload, final int heartbeatMillis) {
         this.authenticator = authenticator;
         this.shard = shard;
         this.queues = queues.clone();
         this.flow = flow;
         this.rateLimits = rateLimits;
         this.revocations = Objects.requireNonNull(revocations, "revocations");
+        this.loginThrottle = Objects.requireNonNull(loginThrottle, "loginThrottle");
         this.maxPayload = maxPayload;
         this.idleTimeoutMillis = 3L * heartbeatMillis;
     }
@@ -156,21 +167,32 @@ public final class SessionHandler implements ConnectionHandler {
             c.closeWithError(ErrorCode.UNSUPPORTED_VERSION, "this server speaks protocol version " + Protocol.VERSION);
             return;
         }
+        final InetSocketAddress remote = c.remoteAddress();
+        final InetAddress from = remote == null ? null : remote.getAddress();
+        final long retryAfter = loginThrottle.retryAfterMillis(from, System.nanoTime());
+        if (retryAfter > 0) {
+            c.closeWithError(ErrorCode.LOGIN_THROTTLED, "too many failed logins from your address; retry after "
+                + retryAfter + " ms");
+            return;
+        }
         final Principal principal;
         final long now = System.currentTimeMillis();
         try {
             principal = authenticator.authenticate(d.token(), now);
         } catch (final AuthenticationException e) {
+            loginThrottle.failed(from, System.nanoTime());
             c.closeWithError(e.code(), e.getMessage());
             return;
         } catch (final RuntimeException e) {
             LOG.warn("authenticator failed", e);
+            loginThrottle.failed(from, System.nanoTime());
             c.closeWithError(ErrorCode.AUTH_FAILED, "token could not be verified");
             return;
         }
         final byte[] user = principal.userId() == null ? new byte[0]
             : principal.userId().getBytes(StandardCharsets.UTF_8);
         if (user.length == 0 || user.length > Protocol.MAX_ID_LENGTH) {
+            loginThrottle.failed(from, System.nanoTime());
             c.closeWithError(ErrorCode.AUTH_FAILED, "token subject is not a valid user id");
             return;
         }
@@ -179,6 +201,7 @@ public final class SessionHandler implements ConnectionHandler {
             liveTokens.add(tokenId, c.id()); // first: see the class comment
             if (revocations.isRevoked(tokenId, System.currentTimeMillis())) {
                 liveTokens.remove(tokenId, c.id());
+                loginThrottle.failed(from, System.nanoTime());
                 c.closeWithError(ErrorCode.AUTH_FAILED, "token revoked");
                 return;
             }
