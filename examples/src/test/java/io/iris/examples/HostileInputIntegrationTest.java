@@ -69,6 +69,8 @@ class HostileInputIntegrationTest {
     private static final int PING_INTERVAL_MILLIS = 500;
     /** PINGs a never-login connection sends at most: 5 login timeouts' worth; it must be closed before. */
     private static final int MAX_PINGS = 5 * LOGIN_TIMEOUT_MILLIS / PING_INTERVAL_MILLIS;
+    /** Bytes a slowloris drips at most (one a second); it must be closed long before. */
+    private static final int MAX_DRIP = 30;
     private static final int FLOOD_SIZE = 6;
     /** Offender connections (or floods) started per second, over all workers. */
     private static final int ATTACKS_PER_SECOND = 8;
@@ -111,7 +113,7 @@ class HostileInputIntegrationTest {
     @Test
     void offendersAreClosedWithTheRightErrorWhileAWellBehavedPairLosesNothing() throws Exception {
         final long seed = Long.getLong("iris.fuzz.seed", new Random().nextLong());
-        final int seconds = Integer.getInteger("iris.fuzz.seconds", DEFAULT_SECONDS);
+        final int seconds = Math.max(5, Integer.getInteger("iris.fuzz.seconds", DEFAULT_SECONDS)); // 5 s: every kind
         System.out.println("HostileInputIntegrationTest: seed " + seed + " (replay with -Diris.fuzz.seed=" + seed
             + "), attack phase " + seconds + " s (-Diris.fuzz.seconds=)");
         try (ServerProcess server = ServerProcess.start(Map.of(
@@ -265,6 +267,7 @@ class HostileInputIntegrationTest {
         }
         final Received rx = new Received();
         int pings = 0;
+        int dripped = 0;
         try (Socket s = new Socket()) {
             s.bind(new InetSocketAddress(a.address, 0));
             s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
@@ -288,8 +291,9 @@ class HostileInputIntegrationTest {
                         break;
                     case DRIP:
                         writeQuietly(out, Arrays.copyOf(a.bytes, a.head), rx);
-                        for (int i = a.head; i < a.bytes.length && !rx.ended(); i++) {
+                        for (int i = a.head; i < a.bytes.length && i < a.head + MAX_DRIP && !rx.ended(); i++) {
                             writeQuietly(out, Arrays.copyOfRange(a.bytes, i, i + 1), rx);
+                            dripped++;
                             rx.readDuring(s, in, 1_000); // the pause between bytes
                         }
                         break;
@@ -305,10 +309,10 @@ class HostileInputIntegrationTest {
             }
             rx.readToEnd(s, in, CLOSE_WAIT_MILLIS);
         }
-        judge(a, rx, pings);
+        judge(a, rx, pings, dripped);
     }
 
-    private void judge(final Attack a, final Received rx, final int pings) {
+    private void judge(final Attack a, final Received rx, final int pings, final int dripped) {
         final List<int[]> frames;
         try {
             frames = rx.frames();
@@ -346,6 +350,9 @@ class HostileInputIntegrationTest {
         if (a.mode == Mode.PINGS && code == ErrorCode.LOGIN_TIMEOUT.code() && pings >= MAX_PINGS) {
             fail(a + ": still open after " + pings + " PINGs over " + MAX_PINGS * PING_INTERVAL_MILLIS
                 + " ms: PINGs pushed the login deadline back");
+        }
+        if (a.mode == Mode.DRIP && code == ErrorCode.LOGIN_TIMEOUT.code() && dripped >= MAX_DRIP) {
+            fail(a + ": still open after dripping " + dripped + " bytes over " + dripped + " s");
         }
     }
 
@@ -612,9 +619,9 @@ class HostileInputIntegrationTest {
                 case SLOWLORIS: {
                     // a real LOGIN, one byte per second (sometimes after a first burst: a partial frame held)
                     final byte[] login = loginFrame(token, "d" + i, -1);
-                    final int head = r.nextBoolean() ? 0 : 1 + r.nextInt(login.length - 10);
+                    final int head = r.nextBoolean() ? 0 : 1 + r.nextInt(login.length - 2 * MAX_DRIP); // 60+ bytes left
                     return new Attack(i, kind, Mode.DRIP, address, user, token, false, login, head,
-                        WireOracle.expect(Arrays.copyOf(login, head + 3), false, token, MAX_PAYLOAD),
+                        WireOracle.expect(Arrays.copyOf(login, head + MAX_DRIP), false, token, MAX_PAYLOAD),
                         "slowloris after " + head + " bytes at once");
                 }
                 case NEVER_LOGIN:
