@@ -568,7 +568,11 @@ class HostileInputIntegrationTest {
                     final ByteArrayOutputStream s = new ByteArrayOutputStream();
                     final StringBuilder how = new StringBuilder(handshake ? "" : "LOGIN + ");
                     if (!handshake) {
-                        s.writeBytes(loginFrame(token, "d" + i, -1));
+                        // a real LOGIN claiming any resume cursor, up to seq 2^63-1 it never received
+                        final long[] cursors = {-1, 0, 1 + r.nextInt(1000), Long.MAX_VALUE, Math.abs(r.nextLong())};
+                        final long cursor = cursors[r.nextInt(cursors.length)];
+                        s.writeBytes(loginFrame(token, "d" + i, cursor));
+                        how.append("(cursor ").append(cursor).append(") ");
                     }
                     for (int k = 1 + r.nextInt(3); k > 0; k--) {
                         s.writeBytes(mutate(anyFrame(token), how));
@@ -716,7 +720,7 @@ class HostileInputIntegrationTest {
                     break;
                 }
                 case Protocol.DELIVER_ACK:
-                    n = FrameEncoder.deliverAck(b, 0, r.nextInt(1000));
+                    n = FrameEncoder.deliverAck(b, 0, r.nextBoolean() ? r.nextInt(1000) : Long.MAX_VALUE - r.nextInt(2));
                     break;
                 case Protocol.PRESENCE_QUERY:
                     n = FrameEncoder.presenceQuery(b, 0, id().getBytes(StandardCharsets.UTF_8));
