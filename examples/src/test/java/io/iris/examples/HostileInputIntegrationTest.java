@@ -58,7 +58,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * offenders only.
  */
 class HostileInputIntegrationTest {
-    static final int DEFAULT_SECONDS = 30;
+    static final int DEFAULT_SECONDS = 45;
     private static final int LOGIN_TIMEOUT_MILLIS = 2_000;
     private static final int HEARTBEAT_MILLIS = 2_000; // idle timeout 6 s
     private static final int MAX_PAYLOAD = Protocol.DEFAULT_MAX_PAYLOAD;
@@ -73,7 +73,7 @@ class HostileInputIntegrationTest {
     private static final int MAX_DRIP = 30;
     private static final int FLOOD_SIZE = 6;
     /** Offender connections (or floods) started per second, over all workers. */
-    private static final int ATTACKS_PER_SECOND = 8;
+    private static final int ATTACKS_PER_SECOND = 6;
     /** Extra codes an offender may get once per-IP limits exist: TOO_MANY_CONNECTIONS, LOGIN_THROTTLED. */
     private static final List<Integer> PER_IP_REFUSALS = List.of(15, 16);
 
