@@ -36,6 +36,8 @@ final class ServerProcess implements AutoCloseable {
 
     private final Process process;
     private final List<String> output = Collections.synchronizedList(new ArrayList<>());
+    /** Lines that look like a fault (stack traces, "loop error"), kept even when {@link #output} is trimmed. */
+    private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
     private final CompletableFuture<Integer> port = new CompletableFuture<>();
     private final JwtMinter minter;
     private final Path dir;
@@ -111,6 +113,22 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * @return every line of the server's output (stdout and stderr) so far that looks like a fault: a stack
+     *         trace line, an exception, an I/O thread's "loop error" (first 200 such lines).
+     */
+    List<String> problemLines() {
+        synchronized (problems) {
+            return new ArrayList<>(problems);
+        }
+    }
+
+    static boolean isProblem(final String line) {
+        final String t = line.trim();
+        return line.contains("loop error") || line.contains("Exception") || line.contains("Error:")
+            || t.startsWith("at ") || t.startsWith("Caused by") || line.contains(" ERROR ");
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }
@@ -138,6 +156,9 @@ final class ServerProcess implements AutoCloseable {
             String line;
             while ((line = r.readLine()) != null) {
                 output.add(line);
+                if (isProblem(line) && problems.size() < 200) {
+                    problems.add(line);
+                }
                 if (output.size() > 2_000) {
                     output.remove(0);
                 }

@@ -55,6 +55,11 @@ final class FrameReader {
         this.limit = limit;
     }
 
+    /** @return the size of the reassembly buffer now: never above the limit plus the length prefix once it grew. */
+    int capacity() {
+        return bytes.length;
+    }
+
     /**
      * Reads what the stream has (blocking until at least one byte, EOF or the socket timeout).
      *

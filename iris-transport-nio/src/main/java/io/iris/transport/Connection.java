@@ -61,8 +61,9 @@ public interface Connection {
     /**
      * Sets the read timeout: if no complete frame arrives for {@code millis}, the connection is closed
      * with an ERROR frame carrying {@code code}. Starts as the server's login deadline with
-     * {@link ErrorCode#LOGIN_TIMEOUT}. The time is counted from the later of the last complete frame and
-     * this call, and checked every ~100 ms, so the timeout fires between {@code millis} and about
+     * {@link ErrorCode#LOGIN_TIMEOUT}, counted from the connection's opening: until this method is first
+     * called, frames do not push it back (a client that only PINGs is closed at the deadline all the same).
+     * Once set here, the time is counted from the later of the last complete frame and this call, and checked every ~100 ms, so the timeout fires between {@code millis} and about
      * {@code millis + 100} ms. It does not fire once the server is draining.
      *
      * @param millis the timeout; 0 disables it.

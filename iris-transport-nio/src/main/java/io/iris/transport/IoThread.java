@@ -823,7 +823,9 @@ final class IoThread implements Runnable {
     }
 
     private void dispatch(final NioConnection c, final DirectBuffer buffer, final int offset, final int length) {
-        c.lastFrameMillis = nowMillis;
+        if (!c.loginDeadline) {
+            c.lastFrameMillis = nowMillis; // the login deadline is not pushed back by frames
+        }
         try {
             handler.onFrame(c, buffer, offset, length);
         } catch (final Throwable t) {

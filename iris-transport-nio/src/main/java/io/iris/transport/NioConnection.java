@@ -36,8 +36,16 @@ final class NioConnection implements Connection {
     /** Unsent output while there is some, else null. */
     OutboundQueue out;
 
-    /** Owner-thread clock (millis) of the last complete frame or timeout change. */
+    /**
+     * Owner-thread clock (millis) of the last complete frame or timeout change; while
+     * {@link #loginDeadline} holds, of the registration only.
+     */
     long lastFrameMillis;
+    /**
+     * True until the handler first calls {@link #readTimeout}: the read timeout is then the login deadline,
+     * counted from the connection's registration; frames (PINGs before LOGIN) do not push it back.
+     */
+    boolean loginDeadline = true;
     /** Read timeout in millis, 0 = none. */
     int readTimeoutMillis;
     /** Error sent when the read timeout fires. */
@@ -131,6 +139,7 @@ final class NioConnection implements Connection {
         }
         readTimeoutMillis = clampMillis(millis);
         timeoutCode = code;
+        loginDeadline = false;
         lastFrameMillis = owner.nowMillis();
     }
 

@@ -223,6 +223,31 @@ class NioServerTest {
     }
 
     @Test
+    void pingsBeforeLoginDoNotPushTheLoginDeadlineBack() throws Exception {
+        // found by HostileInputIntegrationTest: a client that only PINGed was never closed
+        final RecordingHandler handler = new RecordingHandler();
+        final NioServer server = start(LOCAL.withLoginTimeoutMillis(300), handler);
+        final TestClient client = connect(server);
+        FrameDecoder error = null;
+        int pings = 0;
+        // a PING every ~50 ms, well inside the 300 ms timeout, for at most 20 s: the deadline must end it first
+        for (; error == null && pings < 400; pings++) {
+            client.ping(pings);
+            final TestClient.Frame f = client.readFrame();
+            if (f.type() == Protocol.ERROR) {
+                error = f.decode();
+            } else {
+                assertThat(f.type()).isEqualTo(Protocol.PONG);
+                Thread.sleep(50);
+            }
+        }
+        assertThat(error).as("closed at the login deadline while still pinging (%d PINGs sent)", pings).isNotNull();
+        assertThat(ErrorCode.fromCode(error.code())).isEqualTo(ErrorCode.LOGIN_TIMEOUT);
+        client.expectClosed();
+        await(() -> handler.closed.size() == 1, "onClose");
+    }
+
+    @Test
     void readTimeoutSetByTheHandlerFiresWithItsCode() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
         handler.onLogin = c -> c.readTimeout(200, ErrorCode.IDLE_TIMEOUT);
