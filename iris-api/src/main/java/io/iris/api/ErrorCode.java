@@ -30,9 +30,15 @@ public enum ErrorCode {
     /** The server failed internally while handling this connection. Connection closed. */
     INTERNAL(12),
     /** Another connection logged in with the same user and device id; this one is replaced. */
-    DEVICE_REPLACED(13);
+    DEVICE_REPLACED(13),
+    /**
+     * This port requires TLS and the client spoke plaintext. Sent once, unencrypted, instead of a TLS
+     * handshake; the connection is then closed.
+     */
+    TLS_REQUIRED(14);
 
-    private static final ErrorCode[] BY_CODE = new ErrorCode[16];
+    /** Indexed by wire value; room for codes appended later (fromCode must never overflow). */
+    private static final ErrorCode[] BY_CODE = new ErrorCode[64];
 
     static {
         for (final ErrorCode c : values()) {
