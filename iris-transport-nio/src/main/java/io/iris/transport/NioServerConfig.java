@@ -1,6 +1,7 @@
 package io.iris.transport;
 
 import io.iris.transport.protocol.Protocol;
+import io.iris.transport.tls.TlsConfig;
 
 /**
  * Immutable settings of a {@link NioServer}. Start from {@link #defaults()} and derive copies with the
@@ -29,6 +30,9 @@ import io.iris.transport.protocol.Protocol;
  *       0 keeps the OS default</td></tr>
  *   <tr><td>goawayReconnectMillis</td><td>1,000</td><td>{@code reconnectAfterMillis} of the GOAWAY sent by
  *       {@link NioServer#drain()}</td></tr>
+ *   <tr><td>tls</td><td>null</td><td>{@link TlsConfig} of the port; null = plaintext. With TLS every connection
+ *       must start with a TLS handshake (TLS 1.3 or 1.2); a first byte other than a handshake record gets one
+ *       plaintext {@code ERROR TLS_REQUIRED} and is closed</td></tr>
  * </table>
  */
 public final class NioServerConfig {
@@ -54,6 +58,7 @@ public final class NioServerConfig {
     private final int socketReceiveBuffer;
     private final int socketSendBuffer;
     private final int goawayReconnectMillis;
+    private final TlsConfig tls;
 
     /**
      * The mutable twin of the fields, holding the defaults: every wither takes the current values,
@@ -71,6 +76,7 @@ public final class NioServerConfig {
         int socketReceiveBuffer;
         int socketSendBuffer;
         int goawayReconnectMillis = 1000;
+        TlsConfig tls;
     }
 
     private NioServerConfig(final Values v) {
@@ -104,6 +110,7 @@ public final class NioServerConfig {
         this.socketReceiveBuffer = v.socketReceiveBuffer;
         this.socketSendBuffer = v.socketSendBuffer;
         this.goawayReconnectMillis = v.goawayReconnectMillis;
+        this.tls = v.tls;
     }
 
     private Values values() {
@@ -119,6 +126,7 @@ public final class NioServerConfig {
         v.socketReceiveBuffer = socketReceiveBuffer;
         v.socketSendBuffer = socketSendBuffer;
         v.goawayReconnectMillis = goawayReconnectMillis;
+        v.tls = tls;
         return v;
     }
 
@@ -238,6 +246,16 @@ public final class NioServerConfig {
         return new NioServerConfig(v);
     }
 
+    /**
+     * @param tls the TLS settings of the port, or null for plaintext (the default).
+     * @return a copy with this TLS setting.
+     */
+    public NioServerConfig withTls(final TlsConfig tls) {
+        final Values v = values();
+        v.tls = tls;
+        return new NioServerConfig(v);
+    }
+
     /** @return the address to bind. */
     public String host() {
         return host;
@@ -293,13 +311,19 @@ public final class NioServerConfig {
         return goawayReconnectMillis;
     }
 
+    /** @return the TLS settings, or null when the port is plaintext. */
+    public TlsConfig tls() {
+        return tls;
+    }
+
     @Override
     public String toString() {
         return "NioServerConfig{host=" + host + ", port=" + port + ", ioThreads=" + ioThreads
             + ", maxConnections=" + maxConnections + ", loginTimeoutMillis=" + loginTimeoutMillis
             + ", outboundHighWaterMark=" + outboundHighWaterMark + ", commandQueueBytes=" + commandQueueBytes
             + ", maxFrameBeforeLogin=" + maxFrameBeforeLogin + ", socketReceiveBuffer=" + socketReceiveBuffer
-            + ", socketSendBuffer=" + socketSendBuffer + ", goawayReconnectMillis=" + goawayReconnectMillis + '}';
+            + ", socketSendBuffer=" + socketSendBuffer + ", goawayReconnectMillis=" + goawayReconnectMillis
+            + ", tls=" + tls + '}';
     }
 
     private static void check(final String field, final int value, final int min, final int max) {
