@@ -81,7 +81,8 @@ public final class Pem {
             Object o;
             while ((o = p.readObject()) != null) {
                 if (o instanceof PEMKeyPair) {
-                    return converter.getKeyPair((PEMKeyPair) o).getPrivate();
+                    // not getKeyPair(): a SEC1 EC key may omit its public key
+                    return converter.getPrivateKey(((PEMKeyPair) o).getPrivateKeyInfo());
                 }
                 if (o instanceof PrivateKeyInfo) {
                     return converter.getPrivateKey((PrivateKeyInfo) o);
