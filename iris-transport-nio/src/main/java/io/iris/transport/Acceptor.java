@@ -19,7 +19,8 @@ import static java.lang.System.Logger.Level.WARNING;
 /**
  * Accepts connections on the listening socket. It has no thread of its own: it is registered for
  * OP_ACCEPT on I/O thread 0's selector and runs there. Each accepted socket is either refused
- * ({@code ERROR SERVER_FULL}, written without blocking, then closed) or given an id and handed to the
+ * ({@code ERROR SERVER_FULL}, written without blocking, then closed; on a TLS port just closed, since a
+ * plaintext frame would read as a corrupt TLS record to a TLS client, which should instead retry) or given an id and handed to the
  * next I/O thread in round-robin order.
  *
  * <p>Connection ids are {@code (sequence << 8) | ioThreadIndex}: unique for the server's life (the
@@ -158,8 +159,10 @@ final class Acceptor {
         try {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            serverFull.position(0);
-            channel.write(serverFull);
+            if (config.tls() == null) {
+                serverFull.position(0);
+                channel.write(serverFull);
+            }
             IoThread.discardInbound(channel, discard);
         } catch (final IOException | RuntimeException e) {
             if (LOG.isLoggable(DEBUG)) {

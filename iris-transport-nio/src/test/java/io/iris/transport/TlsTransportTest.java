@@ -302,6 +302,19 @@ class TlsTransportTest {
         client.expectClosed(); // SSLSocket.close() would otherwise wait for (up to its read timeout)
     }
 
+    @Test
+    void connectionsOverTheLimitAreClosedWithoutAPlaintextFrame() throws Exception {
+        final NioServer server = start(NioServerConfig.defaults().withMaxConnections(1), new RecordingHandler());
+        final TestClient first = tlsClient(server);
+        first.ping(1);
+        first.expectPong(1);
+        final Socket raw = rawSocket(server.port());
+        raw.getOutputStream().write(new byte[] {0x16, 0x03, 0x01});
+        // refused: closed with no bytes at all (a plaintext SERVER_FULL would be garbage to a TLS client)
+        assertThat(raw.getInputStream().read()).isEqualTo(-1);
+        assertThat(server.connectionCount()).isEqualTo(1);
+    }
+
     private Socket rawSocket(final int port) throws IOException {
         final Socket s = new Socket();
         resources.add(s);
