@@ -731,9 +731,9 @@ final class IoThread implements Runnable {
             final int ready = key.readyOps();
             if ((ready & SelectionKey.OP_WRITE) != 0 && c.state == NioConnection.OPEN) {
                 flush(c);
-                if (c.tls != null && !c.tls.handshakeDone && !c.writeInterest && c.state == NioConnection.OPEN
+                if (c.tls != null && c.tls.carry != null && !c.writeInterest && c.state == NioConnection.OPEN
                     && c.reading && (ready & SelectionKey.OP_READ) == 0) {
-                    onReadable(c); // the handshake waited for the socket: go on with input already carried
+                    onReadable(c); // unwrapping waited for the engine's output to be sent: go on with carried input
                 }
             }
             if ((ready & SelectionKey.OP_READ) != 0 && c.state == NioConnection.OPEN && c.reading) {
