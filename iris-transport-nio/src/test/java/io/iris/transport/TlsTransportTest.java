@@ -77,6 +77,16 @@ class TlsTransportTest {
     }
 
     @Test
+    void configCarriesTheTlsSettings() {
+        final NioServerConfig config = NioServerConfig.defaults().withPort(7).withTls(tls.server);
+        assertThat(config.tls()).isSameAs(tls.server);
+        assertThat(config.withIoThreads(2).tls()).as("kept by other withers").isSameAs(tls.server);
+        assertThat(config.withTls(null).tls()).isNull();
+        assertThat(NioServerConfig.defaults().tls()).as("plaintext by default").isNull();
+        assertThat(config.toString()).contains("tls=TlsConfig{").contains("TLSv1.3");
+    }
+
+    @Test
     void framesRoundTripOverTls13AndTls12() throws Exception {
         final NioServer server = start(NioServerConfig.defaults(), new RecordingHandler());
         for (final String protocol : new String[] {"TLSv1.3", "TLSv1.2"}) {
