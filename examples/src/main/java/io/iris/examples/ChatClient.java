@@ -32,6 +32,10 @@ final class ChatClient {
     static void run(final List<String> args) throws Exception {
         final Map<String, String> opts = new HashMap<>(Map.of("host", "127.0.0.1", "port", "7700", "device", "cli"));
         for (final String a : args) {
+            if (a.equals("--tls")) {
+                opts.put("tls", "true");
+                continue;
+            }
             if (!a.startsWith("--") || !a.contains("=")) {
                 throw new IllegalArgumentException("chat options look like --name=value, not '" + a + "'");
             }
@@ -41,7 +45,13 @@ final class ChatClient {
             throw new IllegalArgumentException("chat needs --token=TOKEN (mint one with: mint-token USER)");
         }
         final PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        final IrisClient client = IrisClient.builder()
+        final IrisClient.Builder builder = IrisClient.builder();
+        if (opts.containsKey("ca")) {
+            builder.tls(java.nio.file.Path.of(opts.get("ca")));
+        } else if (opts.containsKey("tls")) {
+            builder.tls((java.nio.file.Path) null); // the JDK's default trust store
+        }
+        final IrisClient client = builder
             .address(opts.get("host"), Integer.parseInt(opts.get("port")))
             .token(opts.get("token"))
             .deviceId(opts.get("device"))

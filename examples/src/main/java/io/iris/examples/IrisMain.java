@@ -5,6 +5,7 @@ import io.iris.engine.IrisEngine;
 import io.iris.engine.auth.JwtAuthenticatorProvider;
 import io.iris.engine.auth.JwtMinter;
 import io.iris.engine.auth.RevocationFile;
+import io.iris.transport.tls.DevCertificates;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,7 +28,7 @@ import java.util.concurrent.CountDownLatch;
  *                                                                      print a dev token for USER
  * java -jar iris-server.jar revoke-token JTI [--expires=EXP] [--key=value]
  *                                                                      add JTI to auth.jwt.revokedFile
- * java -jar iris-server.jar chat --token=T --to=USER [--host=H --port=P --device=D]
+ * java -jar iris-server.jar chat --token=T --to=USER [--host=H --port=P --device=D] [--tls [--ca=PEM]]
  * </pre>
  */
 public final class IrisMain {
@@ -76,12 +77,13 @@ public final class IrisMain {
             + " [--config FILE] [--key=value ...]\n"
             + "       java -jar iris-server.jar revoke-token JTI [--expires=EPOCH_SECONDS|ISO_INSTANT|30d]"
             + " [--config FILE] [--key=value ...]\n"
-            + "       java -jar iris-server.jar chat --token=TOKEN --to=USER [--host=127.0.0.1] [--port=7700] [--device=cli]");
+            + "       java -jar iris-server.jar chat --token=TOKEN --to=USER [--host=127.0.0.1] [--port=7700] [--device=cli]"
+            + " [--tls [--ca=CA_PEM_FILE]]");
     }
 
     private static void serve(final List<String> args) throws InterruptedException {
         final IrisConfig loaded = ServerConfig.load(args, System.getenv());
-        final IrisConfig config = ServerConfig.withSecret(loaded);
+        final IrisConfig config = ServerConfig.withTls(ServerConfig.withSecret(loaded));
         final IrisEngine engine = IrisEngine.builder().config(config).start();
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -91,10 +93,19 @@ public final class IrisMain {
 
         final String host = "0.0.0.0".equals(engine.settings().host()) ? "127.0.0.1" : engine.settings().host();
         final String jar = "java -jar examples/target/iris-server.jar";
-        final String where = " --host=" + host + " --port=" + engine.port();
+        final boolean tls = engine.settings().tls().enabled();
+        final String where = " --host=" + host + " --port=" + engine.port()
+            + (tls ? " --tls" + (ServerConfig.usesDevTls(loaded)
+                ? " --ca=" + Path.of(config.getString("tls.devDir", "data/tls"), DevCertificates.CA_FILE) : "") : "");
         System.out.println();
         System.out.println("Iris is running on " + engine.settings().host() + ":" + engine.port()
-            + " (storage=" + engine.settings().storage() + "). Ctrl-C stops it gracefully.");
+            + " (storage=" + engine.settings().storage() + (tls ? ", TLS 1.3/1.2" : "") + "). Ctrl-C stops it gracefully.");
+        if (ServerConfig.usesDevTls(loaded)) {
+            final Path ca = Path.of(config.getString("tls.devDir", "data/tls"), DevCertificates.CA_FILE);
+            System.out.println("WARNING: TLS uses DEVELOPMENT certificates from " + ca.getParent() + " (self-signed CA,"
+                + " generated on first start). Clients must trust " + ca + " (chat: --tls --ca=" + ca + ")."
+                + " Do not use them in production: set tls.certFile and tls.keyFile.");
+        }
         if (ServerConfig.usesDevSecret(loaded)) {
             System.out.println("WARNING: no auth.jwt.secret configured; using the development secret in "
                 + config.getString("dev.secretFile", "data/dev-secret") + ". Do not use it in production.");

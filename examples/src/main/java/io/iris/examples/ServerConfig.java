@@ -1,6 +1,7 @@
 package io.iris.examples;
 
 import io.iris.api.IrisConfig;
+import io.iris.transport.tls.DevCertificates;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -109,6 +110,51 @@ final class ServerConfig {
     static boolean usesDevSecret(final IrisConfig original) {
         return original.getString("auth.jwt.secret", "").isEmpty()
             && original.getString("auth.jwt.publicKeys", "").isEmpty();
+    }
+
+    /**
+     * TLS development mode: with {@code tls.enabled=true} and neither {@code tls.certFile} nor
+     * {@code tls.keyFile} set, uses (generating them on first start) a development CA and server
+     * certificate in {@code tls.devDir}, valid for localhost, 127.0.0.1, ::1 and {@code tls.devNames}.
+     *
+     * @param config the loaded configuration.
+     * @return the configuration with certificate and key files, or unchanged.
+     * @throws IllegalArgumentException if only one of the two files is configured.
+     */
+    static IrisConfig withTls(final IrisConfig config) {
+        if (!"true".equals(config.getString("tls.enabled", "false"))) {
+            return config;
+        }
+        final String cert = config.getString("tls.certFile", "");
+        final String key = config.getString("tls.keyFile", "");
+        if (!cert.isEmpty() && !key.isEmpty()) {
+            return config;
+        }
+        if (!cert.isEmpty() || !key.isEmpty()) {
+            throw new IllegalArgumentException("config keys 'tls.certFile' and 'tls.keyFile' go together: set both,"
+                + " or neither for development certificates in tls.devDir");
+        }
+        final List<String> names = new java.util.ArrayList<>();
+        for (final String n : config.getString("tls.devNames", "").split(",")) {
+            if (!n.isBlank()) {
+                names.add(n.trim());
+            }
+        }
+        final String host = config.getString("server.host", "");
+        if (!host.isEmpty() && !host.equals("0.0.0.0") && !host.equals("::")) {
+            names.add(host);
+        }
+        final DevCertificates.Bundle dev = DevCertificates.ensure(Path.of(config.getString("tls.devDir", "data/tls")), names);
+        return config.with("tls.certFile", dev.serverChain().toString()).with("tls.keyFile", dev.serverKey().toString());
+    }
+
+    /**
+     * @param original the configuration as loaded, before {@link #withTls}.
+     * @return true when TLS is on with the development certificates.
+     */
+    static boolean usesDevTls(final IrisConfig original) {
+        return "true".equals(original.getString("tls.enabled", "false"))
+            && original.getString("tls.certFile", "").isEmpty() && original.getString("tls.keyFile", "").isEmpty();
     }
 
     private static boolean isOptionalKnown(final String key) {

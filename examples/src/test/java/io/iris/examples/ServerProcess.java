@@ -95,6 +95,11 @@ final class ServerProcess implements AutoCloseable {
         return server;
     }
 
+    /** @return the server's working directory (its relative {@code data/} paths resolve against it). */
+    Path dir() {
+        return dir;
+    }
+
     int port() {
         return port.join();
     }

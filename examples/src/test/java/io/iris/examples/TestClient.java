@@ -19,21 +19,37 @@ final class TestClient implements AutoCloseable {
 
     /** A client of {@code user} (token minted with the server's secret) on {@code device}. */
     static TestClient of(final ServerProcess server, final String user, final String device) {
-        return new TestClient(server, server.token(user), device, -1);
+        return new TestClient(server, server.token(user), device, -1, null);
+    }
+
+    /** A client of {@code user} on {@code device} over TLS, trusting the CA certificates in {@code caFile}. */
+    static TestClient overTls(final ServerProcess server, final String user, final String device, final java.nio.file.Path caFile) {
+        return new TestClient(server, server.token(user), device, -1, caFile);
+    }
+
+    /** Like {@link #overTls} and resuming after {@code cursor}. */
+    static TestClient overTls(final ServerProcess server, final String user, final String device,
+                              final java.nio.file.Path caFile, final long cursor) {
+        return new TestClient(server, server.token(user), device, cursor, caFile);
     }
 
     /** A client of {@code user} on {@code device} resuming after {@code cursor}. */
     static TestClient resuming(final ServerProcess server, final String user, final String device, final long cursor) {
-        return new TestClient(server, server.token(user), device, cursor);
+        return new TestClient(server, server.token(user), device, cursor, null);
     }
 
     /** A client presenting {@code token} as is. */
     static TestClient withToken(final ServerProcess server, final String token, final String device) {
-        return new TestClient(server, token, device, -1);
+        return new TestClient(server, token, device, -1, null);
     }
 
-    private TestClient(final ServerProcess server, final String token, final String device, final long cursor) {
-        client = IrisClient.builder()
+    private TestClient(final ServerProcess server, final String token, final String device, final long cursor,
+                       final java.nio.file.Path caFile) {
+        final IrisClient.Builder builder = IrisClient.builder();
+        if (caFile != null) {
+            builder.tls(caFile);
+        }
+        client = builder
             .address("127.0.0.1", server.port())
             .token(token)
             .deviceId(device)

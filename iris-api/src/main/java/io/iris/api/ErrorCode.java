@@ -32,6 +32,11 @@ public enum ErrorCode {
     /** Another connection logged in with the same user and device id; this one is replaced. */
     DEVICE_REPLACED(13),
     /**
+     * This port requires TLS and the client spoke plaintext. Sent once, unencrypted, instead of a TLS
+     * handshake; the connection is then closed.
+     */
+    TLS_REQUIRED(14),
+    /**
      * Refused at accept: the client's source address has too many open connections, or opened new ones
      * faster than its allowance. The text names the limit and ends with {@code "retry after <n> ms"}.
      * Connection closed; reconnect with backoff, no sooner than the hint.
@@ -43,6 +48,7 @@ public enum ErrorCode {
      */
     LOGIN_THROTTLED(16);
 
+    /** Indexed by wire value; room for codes appended later (fromCode must never overflow). */
     private static final ErrorCode[] BY_CODE = new ErrorCode[64];
 
     static {

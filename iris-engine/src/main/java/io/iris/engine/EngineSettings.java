@@ -5,6 +5,9 @@ import io.iris.engine.auth.TokenRevocations;
 import io.iris.engine.flow.FlowSettings;
 import io.iris.transport.limit.AddressRateLimiter;
 import io.iris.transport.protocol.Protocol;
+import io.iris.transport.tls.TlsConfig;
+
+import java.nio.file.Path;
 
 /**
  * Every configuration key the engine itself reads, with its default and allowed range: the one place
@@ -38,6 +41,7 @@ import io.iris.transport.protocol.Protocol;
  * @param revokedFile           {@code auth.jwt.revokedFile}: the revocation list file, or empty for none.
  * @param revokedFilePollMillis {@code auth.jwt.revokedFilePollMillis}: how often that file is checked for changes.
  * @param addressLimits         {@code limits.ip.*} and {@code limits.login.*}: per-source-address limits.
+ * @param tls                   the {@code tls.*} keys.
  */
 public record EngineSettings(String host, int port, int ioThreads, int maxConnections, int shards, int queueBytes,
                              int maxBatch, String storage, String auth, int maxPayload, int ratePerSecond,
@@ -46,7 +50,7 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
                              int deliveryWindowBytes, int outboundHighWaterMark, long deliveryStallTimeoutMillis,
                              long drainTimeoutMillis,
                              int maxRevocations, String revokedFile, long revokedFilePollMillis,
-                             AddressLimits addressLimits) {
+                             AddressLimits addressLimits, Tls tls) {
 
     /**
      * Limits per source address (an IPv4 address or an IPv6 /64); 0 disables each.
@@ -68,6 +72,60 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
                 c.getInt("limits.login.failuresPerMinute", 30, 0, 1_000_000),
                 c.getInt("limits.login.failureBurst", 60, 0, 1_000_000),
                 c.getInt("limits.ip.trackedAddresses", 65_536, 1, AddressRateLimiter.MAX_CAPACITY));
+        }
+    }
+
+    /**
+     * The TLS keys of the client port.
+     *
+     * @param enabled    {@code tls.enabled}: the port speaks TLS 1.3/1.2 only (default false).
+     * @param certFile   {@code tls.certFile}: PEM certificate chain, leaf first.
+     * @param keyFile    {@code tls.keyFile}: PEM private key of the leaf (PKCS#8, PKCS#1 RSA or SEC1 EC).
+     * @param clientAuth {@code tls.clientAuth}: none (default), want or need.
+     * @param trustFile  {@code tls.trustFile}: PEM CA certificates client certificates must chain to.
+     */
+    public record Tls(boolean enabled, String certFile, String keyFile, TlsConfig.ClientAuth clientAuth,
+                      String trustFile) {
+        /**
+         * Reads the files and builds the transport's TLS configuration.
+         *
+         * @return the configuration, or null when TLS is disabled.
+         * @throws IllegalArgumentException naming the config key, if a file is missing, unreadable or mismatched.
+         */
+        public TlsConfig toTlsConfig() {
+            if (!enabled) {
+                return null;
+            }
+            if (certFile.isEmpty() || keyFile.isEmpty()) {
+                throw new IllegalArgumentException("config keys 'tls.certFile' and 'tls.keyFile' are required when"
+                    + " tls.enabled=true (the reference server generates development certificates when both are empty)");
+            }
+            if (clientAuth != TlsConfig.ClientAuth.NONE && trustFile.isEmpty()) {
+                throw new IllegalArgumentException("config key 'tls.trustFile' is required with tls.clientAuth="
+                    + clientAuth.name().toLowerCase(java.util.Locale.ROOT));
+            }
+            try {
+                return TlsConfig.builder().certificateChain(Path.of(certFile)).privateKey(Path.of(keyFile))
+                    .clientAuth(clientAuth).trustedCertificates(trustFile.isEmpty() ? null : Path.of(trustFile)).build();
+            } catch (final IllegalArgumentException e) {
+                throw new IllegalArgumentException("TLS configuration (tls.certFile=" + certFile + ", tls.keyFile="
+                    + keyFile + (trustFile.isEmpty() ? "" : ", tls.trustFile=" + trustFile) + "): " + e.getMessage(), e);
+            }
+        }
+
+        static Tls from(final IrisConfig c) {
+            final String enabled = c.getString("tls.enabled", "false");
+            if (!enabled.equals("true") && !enabled.equals("false")) {
+                throw new IllegalArgumentException("config key 'tls.enabled' = '" + enabled + "' is not true or false");
+            }
+            final TlsConfig.ClientAuth auth;
+            try {
+                auth = TlsConfig.ClientAuth.parse(c.getString("tls.clientAuth", "none"));
+            } catch (final IllegalArgumentException e) {
+                throw new IllegalArgumentException("config key 'tls.clientAuth': " + e.getMessage(), e);
+            }
+            return new Tls(Boolean.parseBoolean(enabled), c.getString("tls.certFile", ""), c.getString("tls.keyFile", ""),
+                auth, c.getString("tls.trustFile", ""));
         }
     }
 
@@ -116,6 +174,7 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
             c.getInt("auth.jwt.maxRevocations", TokenRevocations.DEFAULT_MAX_ENTRIES, 1, 100_000_000),
             c.getString("auth.jwt.revokedFile", ""),
             c.getInt("auth.jwt.revokedFilePollMillis", 2_000, 100, 3_600_000),
-            AddressLimits.from(c));
+            AddressLimits.from(c),
+            Tls.from(c));
     }
 }

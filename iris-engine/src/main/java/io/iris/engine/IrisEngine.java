@@ -31,6 +31,7 @@ import io.iris.engine.routing.ShardCommand;
 import io.iris.engine.session.SessionHandler;
 import io.iris.transport.NioServer;
 import io.iris.transport.NioServerConfig;
+import io.iris.transport.tls.TlsConfig;
 import io.iris.transport.protocol.Protocol;
 import io.iris.transport.protocol.Utf8;
 import org.agrona.concurrent.AgentRunner;
@@ -108,6 +109,7 @@ public final class IrisEngine implements Iris {
 
     private IrisEngine(final Builder b) {
         this.settings = EngineSettings.from(b.config);
+        final TlsConfig tlsConfig = settings.tls().toTlsConfig(); // reads the files: fail before opening storage
         final ClassLoader loader = IrisEngine.class.getClassLoader();
         this.store = b.store != null ? b.store
             : Providers.load(StorageProvider.class, settings.storage(), loader).create(b.config);
@@ -175,7 +177,8 @@ public final class IrisEngine implements Iris {
             .withMaxConnectionsPerAddress(limits.maxConnections())
             .withConnectionsPerSecondPerAddress(limits.connectionsPerSecond())
             .withConnectionBurstPerAddress(limits.connectionBurst())
-            .withTrackedAddresses(limits.trackedAddresses()), sessions);
+            .withTrackedAddresses(limits.trackedAddresses())
+            .withTls(tlsConfig), sessions);
         transportRef[0] = transport;
         this.agents = new ShardAgent[settings.shards()];
         this.outbounds = new Outbound[settings.shards()];

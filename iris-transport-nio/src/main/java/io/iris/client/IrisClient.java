@@ -7,6 +7,7 @@ import io.iris.api.SendStatus;
 import io.iris.transport.protocol.FrameDecoder;
 import io.iris.transport.protocol.FrameEncoder;
 import io.iris.transport.protocol.Protocol;
+import io.iris.transport.tls.Pem;
 import org.agrona.ExpandableArrayBuffer;
 
 import java.io.IOException;
@@ -15,6 +16,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -26,6 +29,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
  * The Java client of an Iris server: one logical session of one device of one user, kept alive across
@@ -58,9 +66,15 @@ import java.util.function.Supplier;
  *   ({@link ErrorCode#TOO_MANY_CONNECTIONS}, {@link ErrorCode#LOGIN_THROTTLED}) it keeps backing off, never
  *   sooner than the {@code "retry after <n> ms"} hint of the ERROR text (plus jitter). It stops for good, failing everything
  *   pending, on {@link ErrorCode#DEVICE_REPLACED} and when a login is refused with
- *   {@link ErrorCode#AUTH_FAILED}, {@link ErrorCode#TOKEN_EXPIRED} or {@link ErrorCode#UNSUPPORTED_VERSION}
+ *   {@link ErrorCode#AUTH_FAILED}, {@link ErrorCode#TOKEN_EXPIRED}, {@link ErrorCode#UNSUPPORTED_VERSION} or
+ *   {@link ErrorCode#TLS_REQUIRED}, and when a TLS handshake fails on the server's certificate (not
+ *   trusted, wrong host name) or finds no TLS server on the port
  *   (an expired token <i>during</i> a session triggers a reconnection with a fresh token instead).
  *   With {@link Builder#reconnect reconnect(false)} the first lost connection stops the client.</li>
+ *   <li><b>TLS.</b> With {@link Builder#tls(Path)} or {@link Builder#tls(SSLContext)} the client layers an
+ *   {@link SSLSocket} over the TCP connection (TLS 1.3 or 1.2 only, SNI and host-name verification on,
+ *   like HTTPS) and completes the handshake before LOGIN, each handshake read bounded by the connect
+ *   timeout.</li>
  * </ul>
  *
  * <h2>Threads</h2>
@@ -105,6 +119,7 @@ public final class IrisClient implements AutoCloseable {
     private final Backoff backoff;
     private final int connectTimeoutMillis;
     private final int maxPendingSends;
+    private final SSLContext tls;
 
     // ---- shared state, guarded by lock ----
     private final Object lock = new Object();
@@ -132,6 +147,8 @@ public final class IrisClient implements AutoCloseable {
     private volatile boolean connected;
     private volatile long cursor;
     private volatile Socket socket;
+    /** The TCP socket under {@link #socket} (the same object without TLS); close() shuts its input. */
+    private volatile Socket tcpSocket;
 
     // ---- reader thread only ----
     private final FrameReader frames = new FrameReader(16 * 1024);
@@ -150,6 +167,7 @@ public final class IrisClient implements AutoCloseable {
         this.backoff = new Backoff(b.backoffMin.toNanos(), b.backoffMax.toNanos());
         this.connectTimeoutMillis = (int) Math.min(b.connectTimeout.toMillis(), Integer.MAX_VALUE);
         this.maxPendingSends = b.maxPendingSends;
+        this.tls = b.tls;
         this.cursor = b.resumeCursor;
         this.idPrefix = newIdPrefix();
         this.reader = new Thread(this::run, "iris-client-" + deviceId);
@@ -282,7 +300,7 @@ public final class IrisClient implements AutoCloseable {
             synchronized (lock) {
                 lock.notifyAll(); // out of a reconnect pause
             }
-            final Socket s = socket;
+            final Socket s = tcpSocket;
             if (s != null) {
                 try {
                     s.shutdownInput(); // wakes a blocked read; output stays open for the final ack
@@ -432,6 +450,33 @@ public final class IrisClient implements AutoCloseable {
         return i > start && text.startsWith(" ms", i) ? millis : -1;
     }
 
+    /**
+     * A TLS failure ends the client for good when retrying cannot help: the server's certificate is
+     * not trusted or does not match the host, or the port does not speak TLS. Anything else (e.g. the
+     * connection dropped mid-handshake) is retried.
+     */
+    private SessionEnd tlsFailure(final boolean loggedIn, final SSLException e) {
+        final String where = host + ":" + port;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof CertificateException) {
+                LOG.log(System.Logger.Level.WARNING, "iris-client " + deviceId + ": TLS server certificate of " + where
+                    + " refused: " + e.getMessage());
+                return SessionEnd.terminal("TLS handshake with " + where + " failed: server certificate refused ("
+                    + e.getMessage() + "); check the trusted CA and the host name", e);
+            }
+        }
+        final String message = String.valueOf(e.getMessage());
+        if (!loggedIn && message.contains("nrecognized SSL message")) {
+            return SessionEnd.terminal("TLS handshake with " + where + " failed: the server did not answer with TLS"
+                + " (a plaintext port?): " + message, e);
+        }
+        return SessionEnd.retry((loggedIn ? "connection lost: " : "connect failed: ") + e, null, e);
+    }
+
+    private static boolean isIpLiteral(final String host) {
+        return host.indexOf(':') >= 0 || host.matches("[0-9.]+");
+    }
+
     private static long newIdPrefix() {
         return ((long) new SecureRandom().nextInt()) << 32;
     }
@@ -503,6 +548,8 @@ public final class IrisClient implements AutoCloseable {
         } catch (final FrameReader.FrameException e) {
             LOG.log(System.Logger.Level.WARNING, "iris-client " + deviceId + ": protocol error from server: " + e.getMessage());
             end = SessionEnd.retry("protocol error from server: " + e.getMessage(), null, e);
+        } catch (final SSLException e) {
+            end = closed ? SessionEnd.retry("client closed", null, null) : tlsFailure(s.loggedIn, e);
         } catch (final IOException | RuntimeException e) {
             end = closed ? SessionEnd.retry("client closed", null, null)
                 : SessionEnd.retry(s.loggedIn ? "connection lost: " + e : "connect failed: " + e, null, e);
@@ -512,6 +559,7 @@ public final class IrisClient implements AutoCloseable {
                 if (socket == s.socket) {
                     socket = null;
                 }
+                tcpSocket = null;
                 out = null;
                 ready = false;
             }
@@ -538,17 +586,19 @@ public final class IrisClient implements AutoCloseable {
 
         SessionEnd run() throws IOException {
             final byte[] token = fetchToken();
-            final Socket s = new Socket();
+            final Socket tcp = new Socket();
             synchronized (lock) {
                 if (closed) {
                     return SessionEnd.retry("client closed", null, null);
                 }
-                socket = s;
-                IrisClient.this.socket = s;
+                socket = tcp;
+                IrisClient.this.socket = tcp;
+                tcpSocket = tcp;
             }
-            s.setTcpNoDelay(true);
-            s.setKeepAlive(true);
-            s.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
+            tcp.setTcpNoDelay(true);
+            tcp.setKeepAlive(true);
+            tcp.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
+            final Socket s = tls == null ? tcp : handshake(tcp);
             final java.io.InputStream in = s.getInputStream();
             synchronized (lock) {
                 if (closed) {
@@ -604,6 +654,28 @@ public final class IrisClient implements AutoCloseable {
                     return end;
                 }
             }
+        }
+
+        /** Layers TLS over the connected socket and completes the handshake (each read bounded by the connect timeout). */
+        private Socket handshake(final Socket tcp) throws IOException {
+            final SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(tcp, host, port, true);
+            synchronized (lock) {
+                socket = ssl;
+                if (closed) {
+                    throw new IOException("client closed");
+                }
+                IrisClient.this.socket = ssl;
+            }
+            final SSLParameters p = ssl.getSSLParameters();
+            p.setProtocols(Pem.PROTOCOLS.toArray(new String[0]));
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            if (!isIpLiteral(host)) {
+                p.setServerNames(List.of(new SNIHostName(host)));
+            }
+            ssl.setSSLParameters(p);
+            ssl.setSoTimeout(connectTimeoutMillis);
+            ssl.startHandshake();
+            return ssl;
         }
 
         private SessionEnd onFrame() throws IOException {
@@ -771,7 +843,7 @@ public final class IrisClient implements AutoCloseable {
                 return SessionEnd.throttled(reason, code, TimeUnit.MILLISECONDS.toNanos(Math.max(hint, 0)));
             }
             if (!loggedIn && (code == ErrorCode.AUTH_FAILED || code == ErrorCode.TOKEN_EXPIRED
-                || code == ErrorCode.UNSUPPORTED_VERSION)) {
+                || code == ErrorCode.UNSUPPORTED_VERSION || code == ErrorCode.TLS_REQUIRED)) {
                 return SessionEnd.terminal(reason, code);
             }
             return SessionEnd.retry(reason, code, null);
@@ -1017,6 +1089,10 @@ public final class IrisClient implements AutoCloseable {
             return new SessionEnd(reason, code, null, true, false, -1);
         }
 
+        static SessionEnd terminal(final String reason, final Throwable cause) {
+            return new SessionEnd(reason, null, cause, true, false, -1);
+        }
+
         static SessionEnd listenerFailed(final String reason, final Throwable cause) {
             return new SessionEnd(reason, null, cause, false, true, -1);
         }
@@ -1106,8 +1182,52 @@ public final class IrisClient implements AutoCloseable {
         private Duration backoffMax = Duration.ofSeconds(5);
         private Duration connectTimeout = Duration.ofSeconds(10);
         private int maxPendingSends = 10_000;
+        private SSLContext tls;
 
         private Builder() {
+        }
+
+        /**
+         * Uses TLS (1.3 or 1.2), trusting the CA certificates in a PEM file, e.g. the {@code data/tls/ca.pem}
+         * of a reference server in development mode. The server's certificate must also match the host
+         * name given to {@link #address} (DNS name or IP address in its subjectAltName).
+         *
+         * @param caFile PEM file of trusted CA certificates, or null for the JDK's default trust store.
+         * @return this.
+         * @throws IllegalArgumentException if the file cannot be read.
+         */
+        public Builder tls(final Path caFile) {
+            this.tls = Pem.clientContext(caFile, null, null);
+            return this;
+        }
+
+        /**
+         * Uses TLS with a client certificate, for servers that require one ({@code tls.clientAuth=need}).
+         *
+         * @param caFile   PEM file of trusted CA certificates, or null for the JDK's default trust store.
+         * @param certFile PEM client certificate chain.
+         * @param keyFile  PEM private key of that certificate (PKCS#8, PKCS#1 RSA or SEC1 EC, unencrypted).
+         * @return this.
+         * @throws IllegalArgumentException if a file cannot be read or the key does not match.
+         */
+        public Builder tls(final Path caFile, final Path certFile, final Path keyFile) {
+            Objects.requireNonNull(certFile, "certFile");
+            Objects.requireNonNull(keyFile, "keyFile");
+            this.tls = Pem.clientContext(caFile, certFile, keyFile);
+            return this;
+        }
+
+        /**
+         * Uses TLS with an application-built context (its trust managers decide which servers are
+         * trusted, its key managers which client certificate is presented). Host-name verification,
+         * SNI and the TLS 1.3/1.2 restriction still apply.
+         *
+         * @param context the context, or null for plaintext (the default).
+         * @return this.
+         */
+        public Builder tls(final SSLContext context) {
+            this.tls = context;
+            return this;
         }
 
         /**

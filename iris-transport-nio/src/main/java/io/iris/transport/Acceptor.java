@@ -24,13 +24,15 @@ import static java.lang.System.Logger.Level.WARNING;
 /**
  * Accepts connections on the listening socket. It has no thread of its own: it is registered for
  * OP_ACCEPT on I/O thread 0's selector and runs there. Each accepted socket is either refused (an ERROR
- * frame written without blocking, then closed) or given an id and handed to the next I/O thread in
- * round-robin order. The checks, in order: the server's connection limit ({@code SERVER_FULL}); while
- * {@link NioServer#refuseNewConnections} is on, every connection ({@code SERVER_FULL}, "server
- * overloaded"); the per-address cap of open connections, then the per-address connection rate (both
- * {@code TOO_MANY_CONNECTIONS}, the text naming the limit and ending in {@code "retry after <n> ms"}). A
- * refused connection takes no token from its address's rate bucket, and the cap is counted only for
- * connections handed off (released when they close, on whichever I/O thread owns them).
+ * frame written without blocking, then closed; on a TLS port just closed, since a plaintext frame would
+ * read as a corrupt TLS record to a TLS client, which should instead retry) or given an id and handed to
+ * the next I/O thread in round-robin order. The checks, in order: the server's connection limit
+ * ({@code SERVER_FULL}); while {@link NioServer#refuseNewConnections} is on, every connection
+ * ({@code SERVER_FULL}, "server overloaded"); the per-address cap of open connections, then the
+ * per-address connection rate (both {@code TOO_MANY_CONNECTIONS}, the text naming the limit and ending in
+ * {@code "retry after <n> ms"}). A refused connection takes no token from its address's rate bucket, and
+ * the cap is counted only for connections handed off (released when they close, on whichever I/O thread
+ * owns them).
  *
  * <p>Connection ids are {@code (sequence << 8) | ioThreadIndex}: unique for the server's life (the
  * sequence only grows), and {@link NioServer#offer} finds the owning thread from the low byte
@@ -272,8 +274,10 @@ final class Acceptor {
         try {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            frame.position(0);
-            channel.write(frame);
+            if (config.tls() == null) {
+                frame.position(0);
+                channel.write(frame);
+            }
             IoThread.discardInbound(channel, discard);
         } catch (final IOException | RuntimeException e) {
             if (LOG.isLoggable(DEBUG)) {

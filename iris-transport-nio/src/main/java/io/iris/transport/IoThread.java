@@ -3,6 +3,7 @@ package io.iris.transport;
 import io.iris.api.ErrorCode;
 import io.iris.transport.protocol.FrameEncoder;
 import io.iris.transport.protocol.Protocol;
+import io.iris.transport.tls.TlsConfig;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -27,6 +28,10 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
 
 import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.ERROR;
@@ -45,6 +50,17 @@ import static java.lang.System.Logger.Level.WARNING;
  * publish the "flushed" state for {@link NioServer#awaitFlushed} and the thread's total of unsent output
  * bytes for {@link NioServer#unsentBytes()} (kept up to date on every append, write and release), then select; ready keys are handled
  * inside the select call (no selected-key set, no iterator).
+ *
+ * <p><b>TLS.</b> When the server has a {@link TlsConfig}, each connection gets an {@link SSLEngine}
+ * (in a {@link TlsState}) when it registers. Reads go into the thread's {@code netIn} buffer (after any
+ * ciphertext carried from the previous read), are unwrapped record by record into the thread's
+ * {@code plain} buffer, and that plaintext is fed to the same frame parser as plaintext ports use.
+ * {@link OutboundQueue} keeps plaintext; a flush wraps it (gathering, several records) into the
+ * thread's {@code netOut} buffer and writes. A connection borrows pool buffers only for a partial
+ * record between reads and for ciphertext a full socket did not take, so an idle TLS connection holds
+ * none. Handshake tasks run inline; handshake failures let the engine send its alert, then close
+ * (logged at DEBUG). A first byte other than 0x16 (a TLS handshake record) gets one plaintext
+ * {@code ERROR TLS_REQUIRED}.
  */
 final class IoThread implements Runnable {
     /** Size of the per-thread read buffer. */
@@ -59,6 +75,15 @@ final class IoThread implements Runnable {
     static final int MAX_DISCARD_READS = 8;
     /** Free {@link OutboundQueue} objects kept. */
     static final int MAX_FREE_QUEUES = 1024;
+    /** TLS records wrapped into the shared {@code netOut} buffer per socket write. */
+    static final int TLS_RECORDS_PER_WRITE = 4;
+    /** Socket writes of TLS records per flush of one connection before yielding (fairness). */
+    static final int MAX_TLS_WRITES_PER_FLUSH = 16;
+    /** Bound on engine steps per read (a guard: each step consumes a record or makes handshake progress). */
+    static final int MAX_TLS_STEPS_PER_READ = 100_000;
+    /** First byte of a TLS handshake record. */
+    static final byte TLS_HANDSHAKE_RECORD = 0x16;
+    private static final ByteBuffer[] NO_DATA = {ByteBuffer.allocate(0)};
 
     private static final System.Logger LOG = System.getLogger(NioServer.class.getName());
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
@@ -105,6 +130,13 @@ final class IoThread implements Runnable {
     private final ByteBuffer discard = ByteBuffer.allocateDirect(DISCARD_BUFFER_SIZE);
     private final DirectBuffer goaway;
 
+    /** TLS settings of the port, or null (plaintext); the buffers below exist only with TLS. */
+    private final TlsConfig tls;
+    private ByteBuffer netIn;
+    private ByteBuffer netOut;
+    private ByteBuffer plain;
+    private int packetSize;
+
     private final Consumer<SelectionKey> onKey = this::onKey;
     private final MessageHandler onCommand = this::onCommand;
 
@@ -121,6 +153,14 @@ final class IoThread implements Runnable {
         this.handler = handler;
         this.highWaterMark = config.outboundHighWaterMark();
         this.goaway = goaway;
+        this.tls = config.tls();
+        if (tls != null) {
+            final SSLSession probe = tls.newServerEngine(null, -1).getSession();
+            this.packetSize = probe.getPacketBufferSize();
+            this.netIn = ByteBuffer.allocateDirect(READ_BUFFER_SIZE + packetSize);
+            this.netOut = ByteBuffer.allocateDirect(TLS_RECORDS_PER_WRITE * packetSize);
+            this.plain = ByteBuffer.allocateDirect(probe.getApplicationBufferSize());
+        }
         this.commandBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
             config.commandQueueBytes() + RingBufferDescriptor.TRAILER_LENGTH, 64));
         this.commands = new ManyToOneRingBuffer(commandBuffer);
@@ -375,6 +415,9 @@ final class IoThread implements Runnable {
 
     private void register(final NioConnection c) {
         try {
+            if (tls != null) {
+                c.tls = new TlsState(tls.newServerEngine(c.remoteAddress.getHostString(), c.remoteAddress.getPort()));
+            }
             c.key = c.channel.register(selector, SelectionKey.OP_READ, c);
         } catch (final IOException | RuntimeException e) {
             if (LOG.isLoggable(DEBUG)) {
@@ -412,6 +455,10 @@ final class IoThread implements Runnable {
 
     /** Sends GOAWAY, stops reading (drops any partial frame) and disables the read timeout. */
     private void goaway(final NioConnection c) {
+        if (c.tls != null && !c.tls.handshakeDone) {
+            closeNow(c); // no frame can reach it before its handshake ends, and it cannot have logged in
+            return;
+        }
         c.reading = false;
         releaseInbound(c);
         c.partialHeaderLength = 0;
@@ -460,6 +507,10 @@ final class IoThread implements Runnable {
     }
 
     private void closeWithFrame(final NioConnection c, final DirectBuffer frame, final int offset, final int length) {
+        if (c.tls != null) {
+            closeTlsWithFrame(c, frame, offset, length);
+            return;
+        }
         if (c.out == null) {
             borrowQueue(c);
         }
@@ -488,6 +539,9 @@ final class IoThread implements Runnable {
         c.state = NioConnection.CLOSED;
         if (c.key != null) {
             c.key.cancel();
+        }
+        if (c.tls != null) {
+            closeTls(c, c.tls);
         }
         Acceptor.closeQuietly(c.channel);
         releaseInbound(c);
@@ -601,6 +655,12 @@ final class IoThread implements Runnable {
         }
         out.append(pool, buffer, offset, length);
         unsentBytes += length;
+        markDirty(c);
+        return true;
+    }
+
+    /** Puts the connection on the list flushed at the end of this loop iteration (unless OP_WRITE will). */
+    private void markDirty(final NioConnection c) {
         if (!c.dirty && !c.writeInterest) {
             c.dirty = true;
             if (dirtyCount == dirty.length) {
@@ -608,7 +668,6 @@ final class IoThread implements Runnable {
             }
             dirty[dirtyCount++] = c;
         }
-        return true;
     }
 
     private void flushDirty() {
@@ -624,6 +683,10 @@ final class IoThread implements Runnable {
     }
 
     private void flush(final NioConnection c) {
+        if (c.tls != null) {
+            flushTls(c);
+            return;
+        }
         final OutboundQueue out = c.out;
         try {
             if (out == null || flushCounted(out, c.channel)) {
@@ -700,6 +763,10 @@ final class IoThread implements Runnable {
             final int ready = key.readyOps();
             if ((ready & SelectionKey.OP_WRITE) != 0 && c.state == NioConnection.OPEN) {
                 flush(c);
+                if (c.tls != null && c.tls.carry != null && !c.writeInterest && c.state == NioConnection.OPEN
+                    && c.reading && (ready & SelectionKey.OP_READ) == 0) {
+                    onReadable(c); // unwrapping waited for the engine's output to be sent: go on with carried input
+                }
             }
             if ((ready & SelectionKey.OP_READ) != 0 && c.state == NioConnection.OPEN && c.reading) {
                 onReadable(c);
@@ -712,7 +779,8 @@ final class IoThread implements Runnable {
     private void onReadable(final NioConnection c) {
         try {
             for (int i = 0; i < MAX_READS_PER_EVENT && c.state == NioConnection.OPEN && c.reading; i++) {
-                final boolean more = c.inbound != null ? readIntoPartial(c) : readIntoShared(c);
+                final boolean more = c.tls != null ? readTls(c)
+                    : c.inbound != null ? readIntoPartial(c) : readIntoShared(c);
                 if (!more) {
                     return;
                 }
@@ -820,6 +888,381 @@ final class IoThread implements Runnable {
         view.getBytes(pos, in, 0, remaining);
         in.position(remaining);
         c.inbound = in;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // TLS
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Reads ciphertext (after any carried partial record), unwraps every complete record and feeds the
+     * plaintext to the frame parser; carries a trailing partial record in a pool buffer.
+     *
+     * @return true if the read filled the buffer (more input may be waiting).
+     */
+    private boolean readTls(final NioConnection c) throws IOException {
+        final TlsState t = c.tls;
+        final ByteBuffer in = netIn;
+        in.clear();
+        final ByteBuffer carried = t.carry;
+        if (carried != null) {
+            t.carry = null;
+            in.put(carried);
+            pool.release(carried);
+        }
+        final int n = c.channel.read(in);
+        if (n < 0) {
+            t.closeNotifyDone = true; // the peer is gone without close_notify: nothing to answer
+            closeNow(c);
+            return false;
+        }
+        if (in.position() == 0) {
+            return false;
+        }
+        if (!t.firstByteChecked) {
+            if (in.get(0) != TLS_HANDSHAKE_RECORD) {
+                rejectPlaintext(c);
+                return false;
+            }
+            t.firstByteChecked = true;
+        }
+        final boolean filled = !in.hasRemaining();
+        in.flip();
+        unwrapAll(c, t, in);
+        if (c.state == NioConnection.OPEN && c.reading && in.hasRemaining()) {
+            final ByteBuffer carry = pool.acquire(in.remaining());
+            carry.put(in).flip();
+            t.carry = carry;
+        }
+        return filled && n > 0 && c.state == NioConnection.OPEN;
+    }
+
+    private void unwrapAll(final NioConnection c, final TlsState t, final ByteBuffer in) {
+        final SSLEngine engine = t.engine;
+        for (int i = 0; i < MAX_TLS_STEPS_PER_READ; i++) {
+            if (c.state != NioConnection.OPEN || !c.reading) {
+                return;
+            }
+            final SSLEngineResult.HandshakeStatus hs = engine.getHandshakeStatus();
+            if (hs == SSLEngineResult.HandshakeStatus.NEED_TASK) {
+                runTasks(engine);
+                continue;
+            }
+            if (hs == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+                flush(c);
+                if (c.state != NioConnection.OPEN || c.writeInterest
+                    || engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+                    return; // the socket is full: OP_WRITE resumes the handshake
+                }
+                continue;
+            }
+            if (!in.hasRemaining()) {
+                return;
+            }
+            plain.clear();
+            final SSLEngineResult r;
+            try {
+                r = engine.unwrap(in, plain);
+            } catch (final SSLException e) {
+                tlsFailed(c, t, e);
+                return;
+            }
+            if (r.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.FINISHED) {
+                handshakeFinished(c, t);
+            }
+            switch (r.getStatus()) {
+                case BUFFER_UNDERFLOW:
+                    return;
+                case BUFFER_OVERFLOW:
+                    final int wanted = engine.getSession().getApplicationBufferSize();
+                    if (wanted <= plain.capacity()) {
+                        tlsFailed(c, t, new SSLException("record does not fit " + plain.capacity() + " bytes"));
+                        return;
+                    }
+                    plain = ByteBuffer.allocateDirect(wanted);
+                    continue;
+                case CLOSED:
+                    if (LOG.isLoggable(DEBUG)) {
+                        LOG.log(DEBUG, "close_notify from " + c);
+                    }
+                    closeNow(c); // answers with our close_notify
+                    return;
+                default:
+                    break;
+            }
+            if (plain.position() > 0) {
+                plain.flip();
+                feedPlain(c, plain);
+            } else if (r.bytesConsumed() == 0 && r.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.NEED_TASK
+                && r.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Feeds decrypted bytes to the frame parser: into the pending partial frame if there is one, else
+     * into the shared read buffer after any carried length-prefix bytes, then {@link #parse}.
+     */
+    private void feedPlain(final NioConnection c, final ByteBuffer src) {
+        while (src.hasRemaining() && c.state == NioConnection.OPEN && c.reading) {
+            final ByteBuffer in = c.inbound;
+            if (in != null) {
+                final int n = Math.min(in.remaining(), src.remaining());
+                final int limit = src.limit();
+                src.limit(src.position() + n);
+                in.put(src);
+                src.limit(limit);
+                if (!in.hasRemaining()) {
+                    c.inbound = null; // detached first, as in readIntoPartial
+                    try {
+                        partialView.wrap(in, 0, in.limit());
+                        dispatch(c, partialView, Protocol.LENGTH_FIELD, in.limit() - Protocol.LENGTH_FIELD);
+                    } finally {
+                        pool.release(in);
+                    }
+                }
+                continue;
+            }
+            final int carried = c.partialHeaderLength;
+            for (int k = 0; k < carried; k++) {
+                readView.putByte(k, (byte) (c.partialHeader >>> (24 - 8 * k)));
+            }
+            final int n = Math.min(src.remaining(), readBuffer.capacity() - carried);
+            readView.putBytes(carried, src, src.position(), n);
+            src.position(src.position() + n);
+            c.partialHeaderLength = 0;
+            parse(c, carried + n);
+        }
+    }
+
+    private void handshakeFinished(final NioConnection c, final TlsState t) {
+        t.handshakeDone = true;
+        if (LOG.isLoggable(DEBUG)) {
+            final SSLSession session = t.engine.getSession();
+            LOG.log(DEBUG, "TLS handshake done on " + c + ": " + session.getProtocol() + " " + session.getCipherSuite());
+        }
+        if (c.out != null && c.out.pending() > 0) {
+            markDirty(c); // output queued during the handshake can go now
+        }
+    }
+
+    private void flushTls(final NioConnection c) {
+        try {
+            final boolean done = writeTls(c, c.tls);
+            if (c.state != NioConnection.OPEN) {
+                return;
+            }
+            if (c.out != null && c.out.pending() == 0) {
+                returnQueue(c);
+            }
+            if (done) {
+                if (c.writeInterest) {
+                    c.writeInterest = false;
+                    updateInterest(c);
+                }
+            } else if (!c.writeInterest) {
+                c.writeInterest = true;
+                updateInterest(c);
+            }
+        } catch (final SSLException e) {
+            tlsFailed(c, c.tls, e);
+        } catch (final IOException e) {
+            if (LOG.isLoggable(DEBUG)) {
+                LOG.log(DEBUG, "write failed on " + c + ": " + e);
+            }
+            c.tls.closeNotifyDone = true;
+            closeNow(c);
+        }
+    }
+
+    /**
+     * Writes ciphertext left by a full socket, then wraps handshake messages and queued plaintext (once
+     * the handshake is done) a few records at a time and writes them.
+     *
+     * @return true if nothing is left for the socket now (plaintext may still wait for the handshake).
+     */
+    private boolean writeTls(final NioConnection c, final TlsState t) throws IOException {
+        final ByteBuffer unsent = t.unsent;
+        if (unsent != null) {
+            c.channel.write(unsent);
+            if (unsent.hasRemaining()) {
+                return false;
+            }
+            t.unsent = null;
+            pool.release(unsent);
+        }
+        final SSLEngine engine = t.engine;
+        for (int w = 0; w < MAX_TLS_WRITES_PER_FLUSH; w++) {
+            final ByteBuffer net = netOut;
+            net.clear();
+            boolean more = true;
+            while (net.remaining() >= packetSize) {
+                final SSLEngineResult.HandshakeStatus hs = engine.getHandshakeStatus();
+                if (hs == SSLEngineResult.HandshakeStatus.NEED_TASK) {
+                    runTasks(engine);
+                    continue;
+                }
+                final boolean data = t.handshakeDone && c.out != null && c.out.pending() > 0;
+                if (!data && hs != SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+                    more = false;
+                    break;
+                }
+                final SSLEngineResult r = data ? c.out.wrapInto(engine, net, pool) : engine.wrap(NO_DATA, net);
+                if (data) {
+                    unsentBytes -= r.bytesConsumed();
+                }
+                if (r.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.FINISHED) {
+                    handshakeFinished(c, t);
+                }
+                if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                    if (net.position() == 0) {
+                        packetSize = Math.max(packetSize, engine.getSession().getPacketBufferSize());
+                        netOut = ByteBuffer.allocateDirect(TLS_RECORDS_PER_WRITE * packetSize);
+                    }
+                    break;
+                }
+                if (r.getStatus() == SSLEngineResult.Status.CLOSED
+                    || (r.bytesConsumed() == 0 && r.bytesProduced() == 0)) {
+                    more = false;
+                    break;
+                }
+            }
+            final ByteBuffer written = netOut == net ? net : null;
+            if (written == null) {
+                continue; // grown: wrap again into the larger buffer
+            }
+            net.flip();
+            if (net.hasRemaining()) {
+                c.channel.write(net);
+                if (net.hasRemaining()) {
+                    final ByteBuffer rest = pool.acquire(net.remaining());
+                    rest.put(net).flip();
+                    t.unsent = rest;
+                    return false;
+                }
+            }
+            if (!more) {
+                return true;
+            }
+        }
+        return false; // more to wrap: OP_WRITE brings us back (fairness with other connections)
+    }
+
+    /** Queues an ERROR frame (if the handshake is done), writes what the socket takes, closes with close_notify. */
+    private void closeTlsWithFrame(final NioConnection c, final DirectBuffer frame, final int offset, final int length) {
+        final TlsState t = c.tls;
+        if (t.handshakeDone) {
+            if (c.out == null) {
+                borrowQueue(c);
+            }
+            c.out.append(pool, frame, offset, length);
+            unsentBytes += length;
+            try {
+                writeTls(c, t);
+            } catch (final IOException | RuntimeException e) {
+                if (LOG.isLoggable(DEBUG)) {
+                    LOG.log(DEBUG, "could not send the error frame to " + c + ": " + e);
+                }
+                t.closeNotifyDone = true;
+            }
+        }
+        try {
+            discardInbound(c.channel, discard);
+        } catch (final IOException | RuntimeException e) {
+            t.closeNotifyDone = true;
+        }
+        closeNow(c);
+    }
+
+    /**
+     * Part of {@link #closeNow}: sends close_notify (or, mid-handshake, the engine's closing alert)
+     * when the stream allows it, then gives the connection's TLS buffers back.
+     */
+    private void closeTls(final NioConnection c, final TlsState t) {
+        if (!t.closeNotifyDone && t.firstByteChecked && t.unsent == null) {
+            t.closeNotifyDone = true;
+            try {
+                t.engine.closeOutbound();
+                final ByteBuffer net = netOut;
+                net.clear();
+                for (int i = 0; i < 4 && net.remaining() >= packetSize; i++) {
+                    final SSLEngineResult r = t.engine.wrap(NO_DATA, net);
+                    if (r.bytesProduced() == 0) {
+                        break;
+                    }
+                }
+                net.flip();
+                c.channel.write(net);
+            } catch (final IOException | RuntimeException e) {
+                if (LOG.isLoggable(DEBUG)) {
+                    LOG.log(DEBUG, "could not send close_notify to " + c + ": " + e);
+                }
+            }
+        }
+        final ByteBuffer carry = t.carry;
+        if (carry != null) {
+            t.carry = null;
+            pool.release(carry);
+        }
+        final ByteBuffer unsent = t.unsent;
+        if (unsent != null) {
+            t.unsent = null;
+            pool.release(unsent);
+        }
+    }
+
+    /** A failed handshake or a bad record: sends the engine's alert (best effort), closes, logs at DEBUG. */
+    private void tlsFailed(final NioConnection c, final TlsState t, final SSLException e) {
+        if (LOG.isLoggable(DEBUG)) {
+            LOG.log(DEBUG, "TLS failure on " + c + ": " + e.getMessage());
+        }
+        if (t.unsent == null) {
+            try {
+                final ByteBuffer net = netOut;
+                net.clear();
+                for (int i = 0; i < 4 && net.remaining() >= packetSize; i++) {
+                    final SSLEngineResult r = t.engine.wrap(NO_DATA, net);
+                    if (r.bytesProduced() == 0) {
+                        break;
+                    }
+                }
+                net.flip();
+                c.channel.write(net);
+                discardInbound(c.channel, discard);
+            } catch (final IOException | RuntimeException ignored) {
+                // best effort: the peer may be gone already
+            }
+        }
+        t.closeNotifyDone = true;
+        closeNow(c);
+    }
+
+    /** The first byte is not a TLS handshake record: answers one plaintext ERROR TLS_REQUIRED and closes. */
+    private void rejectPlaintext(final NioConnection c) {
+        if (LOG.isLoggable(DEBUG)) {
+            LOG.log(DEBUG, "closing " + c + ": plaintext on a TLS port");
+        }
+        final int length = FrameEncoder.error(scratch, 0, ErrorCode.TLS_REQUIRED.code(), "this port requires TLS");
+        final ByteBuffer frame = scratch.byteBuffer().duplicate();
+        frame.clear().limit(length);
+        try {
+            c.channel.write(frame);
+            discardInbound(c.channel, discard);
+        } catch (final IOException | RuntimeException e) {
+            if (LOG.isLoggable(DEBUG)) {
+                LOG.log(DEBUG, "could not send TLS_REQUIRED to " + c + ": " + e);
+            }
+        }
+        c.tls.closeNotifyDone = true;
+        closeNow(c);
+    }
+
+    private static void runTasks(final SSLEngine engine) {
+        Runnable task;
+        while ((task = engine.getDelegatedTask()) != null) {
+            task.run();
+        }
     }
 
     private void dispatch(final NioConnection c, final DirectBuffer buffer, final int offset, final int length) {

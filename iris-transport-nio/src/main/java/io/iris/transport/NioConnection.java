@@ -33,8 +33,10 @@ final class NioConnection implements Connection {
 
     /** A partial inbound frame (prefix included) while one is being received, else null. */
     ByteBuffer inbound;
-    /** Unsent output while there is some, else null. */
+    /** Unsent output while there is some, else null. Plaintext: with TLS it is encrypted as it is flushed. */
     OutboundQueue out;
+    /** TLS state of the connection when its port uses TLS, else null. */
+    TlsState tls;
 
     /**
      * Owner-thread clock (millis) of the last complete frame or timeout change; while

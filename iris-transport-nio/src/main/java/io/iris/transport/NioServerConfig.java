@@ -2,6 +2,7 @@ package io.iris.transport;
 
 import io.iris.transport.limit.AddressRateLimiter;
 import io.iris.transport.protocol.Protocol;
+import io.iris.transport.tls.TlsConfig;
 
 /**
  * Immutable settings of a {@link NioServer}. Start from {@link #defaults()} and derive copies with the
@@ -39,6 +40,9 @@ import io.iris.transport.protocol.Protocol;
  *       {@code ERROR TOO_MANY_CONNECTIONS}. The rate limit applies only when both are &gt; 0</td></tr>
  *   <tr><td>trackedAddresses</td><td>{@value #DEFAULT_TRACKED_ADDRESSES}</td><td>capacity of the connection
  *       rate table (see {@link AddressRateLimiter}), allocated at start when the rate limit is on</td></tr>
+ *   <tr><td>tls</td><td>null</td><td>{@link TlsConfig} of the port; null = plaintext. With TLS every connection
+ *       must start with a TLS handshake (TLS 1.3 or 1.2); a first byte other than a handshake record gets one
+ *       plaintext {@code ERROR TLS_REQUIRED} and is closed</td></tr>
  * </table>
  */
 public final class NioServerConfig {
@@ -76,6 +80,7 @@ public final class NioServerConfig {
     private final int connectionsPerSecondPerAddress;
     private final int connectionBurstPerAddress;
     private final int trackedAddresses;
+    private final TlsConfig tls;
 
     /**
      * The mutable twin of the fields, holding the defaults: every wither takes the current values,
@@ -97,6 +102,7 @@ public final class NioServerConfig {
         int connectionsPerSecondPerAddress = DEFAULT_CONNECTIONS_PER_SECOND_PER_ADDRESS;
         int connectionBurstPerAddress = DEFAULT_CONNECTION_BURST_PER_ADDRESS;
         int trackedAddresses = DEFAULT_TRACKED_ADDRESSES;
+        TlsConfig tls;
     }
 
     private NioServerConfig(final Values v) {
@@ -138,6 +144,7 @@ public final class NioServerConfig {
         this.connectionsPerSecondPerAddress = v.connectionsPerSecondPerAddress;
         this.connectionBurstPerAddress = v.connectionBurstPerAddress;
         this.trackedAddresses = v.trackedAddresses;
+        this.tls = v.tls;
     }
 
     private Values values() {
@@ -157,6 +164,7 @@ public final class NioServerConfig {
         v.connectionsPerSecondPerAddress = connectionsPerSecondPerAddress;
         v.connectionBurstPerAddress = connectionBurstPerAddress;
         v.trackedAddresses = trackedAddresses;
+        v.tls = tls;
         return v;
     }
 
@@ -331,6 +339,16 @@ public final class NioServerConfig {
         return new NioServerConfig(v);
     }
 
+    /**
+     * @param tls the TLS settings of the port, or null for plaintext (the default).
+     * @return a copy with this TLS setting.
+     */
+    public NioServerConfig withTls(final TlsConfig tls) {
+        final Values v = values();
+        v.tls = tls;
+        return new NioServerConfig(v);
+    }
+
     /** @return the address to bind. */
     public String host() {
         return host;
@@ -411,6 +429,11 @@ public final class NioServerConfig {
         return connectionsPerSecondPerAddress > 0 && connectionBurstPerAddress > 0;
     }
 
+    /** @return the TLS settings, or null when the port is plaintext. */
+    public TlsConfig tls() {
+        return tls;
+    }
+
     @Override
     public String toString() {
         return "NioServerConfig{host=" + host + ", port=" + port + ", ioThreads=" + ioThreads
@@ -420,7 +443,8 @@ public final class NioServerConfig {
             + ", socketSendBuffer=" + socketSendBuffer + ", goawayReconnectMillis=" + goawayReconnectMillis
             + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress
             + ", connectionsPerSecondPerAddress=" + connectionsPerSecondPerAddress
-            + ", connectionBurstPerAddress=" + connectionBurstPerAddress + ", trackedAddresses=" + trackedAddresses + '}';
+            + ", connectionBurstPerAddress=" + connectionBurstPerAddress + ", trackedAddresses=" + trackedAddresses
+            + ", tls=" + tls + '}';
     }
 
     private static void check(final String field, final int value, final int min, final int max) {

@@ -5,6 +5,9 @@ import org.agrona.DirectBuffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
 
 /**
  * The unsent output of one connection: a chain of direct chunks borrowed from the I/O thread's
@@ -104,6 +107,30 @@ final class OutboundQueue {
             tail = 0;
         }
         return pending == 0;
+    }
+
+    /**
+     * Encrypts as much of the queue as fits into {@code dst} (one TLS record at most, as
+     * {@link SSLEngine#wrap(ByteBuffer[], int, int, ByteBuffer)} does) and gives drained chunks back.
+     *
+     * @param engine the connection's engine.
+     * @param dst    where the ciphertext goes.
+     * @param pool   where drained chunks go.
+     * @return the engine's result.
+     * @throws SSLException if the engine fails.
+     */
+    SSLEngineResult wrapInto(final SSLEngine engine, final ByteBuffer dst, final BufferPool pool) throws SSLException {
+        final SSLEngineResult r = engine.wrap(chunks, head, tail - head, dst);
+        pending -= r.bytesConsumed();
+        while (head < tail && !chunks[head].hasRemaining()) {
+            pool.release(chunks[head]);
+            chunks[head++] = null;
+        }
+        if (head == tail) {
+            head = 0;
+            tail = 0;
+        }
+        return r;
     }
 
     /**

@@ -69,6 +69,14 @@ final class TestClient implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    /** Wraps an already connected socket (e.g. an {@code SSLSocket}); sets the read deadline. */
+    TestClient(final Socket connected) throws IOException {
+        socket = connected;
+        socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+        in = new DataInputStream(socket.getInputStream());
+        out = socket.getOutputStream();
+    }
+
     void send(final byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
