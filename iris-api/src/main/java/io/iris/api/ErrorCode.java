@@ -23,7 +23,10 @@ public enum ErrorCode {
     IDLE_TIMEOUT(8),
     /** The server is at its connection limit or overloaded (CRITICAL). Connection closed; try later or another node. */
     SERVER_FULL(9),
-    /** The connection's outbound backlog passed its high-water mark. Undelivered messages stay in the inbox. */
+    /**
+     * The connection's unsent output passed its high-water mark, or its delivery window stayed full with no
+     * acknowledgement for the stall timeout. Undelivered messages stay in the inbox.
+     */
     SLOW_CONSUMER(10),
     /** A second LOGIN on an authenticated connection. Connection closed. */
     ALREADY_AUTHENTICATED(11),
