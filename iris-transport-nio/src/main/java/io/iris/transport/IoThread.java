@@ -1184,16 +1184,7 @@ final class IoThread implements Runnable {
             t.closeNotifyDone = true;
             try {
                 t.engine.closeOutbound();
-                final ByteBuffer net = netOut;
-                net.clear();
-                for (int i = 0; i < 4 && net.remaining() >= packetSize; i++) {
-                    final SSLEngineResult r = t.engine.wrap(NO_DATA, net);
-                    if (r.bytesProduced() == 0) {
-                        break;
-                    }
-                }
-                net.flip();
-                c.channel.write(net);
+                writeAlert(c, t);
             } catch (final IOException | RuntimeException e) {
                 if (LOG.isLoggable(DEBUG)) {
                     LOG.log(DEBUG, "could not send close_notify to " + c + ": " + e);
@@ -1212,6 +1203,20 @@ final class IoThread implements Runnable {
         }
     }
 
+    /** Wraps what the engine has to say on its own (a closing alert, close_notify) and writes it once, without waiting. */
+    private void writeAlert(final NioConnection c, final TlsState t) throws IOException {
+        final ByteBuffer net = netOut;
+        net.clear();
+        for (int i = 0; i < 4 && net.remaining() >= packetSize; i++) {
+            final SSLEngineResult r = t.engine.wrap(NO_DATA, net);
+            if (r.bytesProduced() == 0) {
+                break;
+            }
+        }
+        net.flip();
+        c.channel.write(net);
+    }
+
     /** A failed handshake or a bad record: sends the engine's alert (best effort), closes, logs at DEBUG. */
     private void tlsFailed(final NioConnection c, final TlsState t, final SSLException e) {
         if (LOG.isLoggable(DEBUG)) {
@@ -1219,16 +1224,7 @@ final class IoThread implements Runnable {
         }
         if (t.unsent == null) {
             try {
-                final ByteBuffer net = netOut;
-                net.clear();
-                for (int i = 0; i < 4 && net.remaining() >= packetSize; i++) {
-                    final SSLEngineResult r = t.engine.wrap(NO_DATA, net);
-                    if (r.bytesProduced() == 0) {
-                        break;
-                    }
-                }
-                net.flip();
-                c.channel.write(net);
+                writeAlert(c, t);
                 discardInbound(c.channel, discard);
             } catch (final IOException | RuntimeException ignored) {
                 // best effort: the peer may be gone already

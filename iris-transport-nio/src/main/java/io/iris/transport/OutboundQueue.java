@@ -97,15 +97,7 @@ final class OutboundQueue {
             return true;
         }
         final long written = channel.write(chunks, head, tail - head);
-        pending -= (int) written;
-        while (head < tail && !chunks[head].hasRemaining()) {
-            pool.release(chunks[head]);
-            chunks[head++] = null;
-        }
-        if (head == tail) {
-            head = 0;
-            tail = 0;
-        }
+        consumed((int) written, pool);
         return pending == 0;
     }
 
@@ -121,7 +113,13 @@ final class OutboundQueue {
      */
     SSLEngineResult wrapInto(final SSLEngine engine, final ByteBuffer dst, final BufferPool pool) throws SSLException {
         final SSLEngineResult r = engine.wrap(chunks, head, tail - head, dst);
-        pending -= r.bytesConsumed();
+        consumed(r.bytesConsumed(), pool);
+        return r;
+    }
+
+    /** Accounts for {@code bytes} taken from the head chunks and gives the drained ones back. */
+    private void consumed(final int bytes, final BufferPool pool) {
+        pending -= bytes;
         while (head < tail && !chunks[head].hasRemaining()) {
             pool.release(chunks[head]);
             chunks[head++] = null;
@@ -130,7 +128,6 @@ final class OutboundQueue {
             head = 0;
             tail = 0;
         }
-        return r;
     }
 
     /**
