@@ -1,7 +1,10 @@
 package io.iris.benchmarks.load;
 
 import io.iris.transport.protocol.FrameDecoder;
+import io.iris.transport.tls.DevCertificates;
+import io.iris.transport.tls.Pem;
 
+import javax.net.ssl.SSLContext;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -25,6 +28,13 @@ import java.util.concurrent.TimeUnit;
  * authenticated connection (with its user's engine state: session, rate-limit bucket, shard entry,
  * online device, inbox cursor). Finally every connection answers a PING, which proves they are all
  * still served.
+ *
+ * <p>{@code --tls=true}: the server's port speaks TLS ({@code tls.enabled=true}) with development
+ * certificates ({@link DevCertificates}, in {@code tls/} next to the server log: given to the server as
+ * {@code tls.certFile}/{@code tls.keyFile}, or as {@code tls.devDir} to the reference server jar, which
+ * then uses the same files), and every connection, warm-up included, is a TLS 1.3 session that trusts
+ * the development {@code ca.pem} and checks the certificate names 127.0.0.1; the cost per connection
+ * then includes the server's {@code SSLEngine} and session.
  */
 final class ConnectionsScenario {
     private ConnectionsScenario() {
@@ -42,7 +52,11 @@ final class ConnectionsScenario {
         final String serverJvm = o.string("serverJvm", "");
         final String workerJvm = o.string("workerJvm", "-Xmx256m -XX:+UseSerialGC");
         final String out = o.string("out", "");
+        final boolean tls = o.bool("tls", false);
         o.checkAllUsed();
+        if (tls && serverJar.isEmpty() && serverMain != BenchServer.class) {
+            throw new IllegalArgumentException("--tls=true needs --server=iris: the bare relay speaks plaintext only");
+        }
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
 
         final Map<String, String> keys = new java.util.LinkedHashMap<>();
@@ -51,11 +65,25 @@ final class ConnectionsScenario {
         keys.put("session.heartbeatMillis", "3600000");
         keys.put("session.loginTimeoutMillis", "120000");
         keys.putAll(o.serverKeys());
+        final Path logDir = Path.of(out.isEmpty() ? "target/load" : Path.of(out).toAbsolutePath().getParent().toString());
+        SSLContext clientTls = null;
+        Path ca = null;
+        if (tls) {
+            final DevCertificates.Bundle dev = DevCertificates.ensure(logDir.resolve("tls").toAbsolutePath(), List.of());
+            ca = dev.ca();
+            clientTls = Pem.clientContext(ca, null, null);
+            keys.put("tls.enabled", "true");
+            if (serverJar.isEmpty()) {
+                keys.put("tls.certFile", dev.serverChain().toString());
+                keys.put("tls.keyFile", dev.serverKey().toString());
+            } else {
+                keys.put("tls.devDir", ca.getParent().toString()); // the reference server's development mode
+            }
+        }
 
         final Report r = Report.start("connections");
         r.child("options").put("generator", o.used().toString()).put("server", redact(keys).toString());
-        final Path log = Path.of(out.isEmpty() ? "target/load" : Path.of(out).toAbsolutePath().getParent().toString(),
-            "connections-server.log");
+        final Path log = logDir.resolve("connections-server.log");
         try (ServerProcess server = ServerProcess.start(serverJar.isEmpty() ? null : serverJar, serverMain,
             ServerProcess.splitFlags(serverJvm), keys, timeoutSeconds + 60, log)) {
             final InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.port);
@@ -63,6 +91,9 @@ final class ConnectionsScenario {
             if (warmup > 0) {
                 final Tokens tokens = new Tokens(secret);
                 final IdleLoop loop = new IdleLoop(address, 256);
+                if (clientTls != null) {
+                    loop.useTls(clientTls);
+                }
                 for (int i = 0; i < warmup; i++) {
                     loop.add(new WireConnection(i, "warm-" + i, tokens.loginFrame("warm-" + i, "d1"),
                         "127.0.0.1", 2048, 512));
@@ -85,6 +116,7 @@ final class ConnectionsScenario {
             final List<BufferedReader> replies = new ArrayList<>();
             long opened = 0;
             long failedLogins = 0;
+            long tls13 = 0;
             final long t0 = System.nanoTime();
             try {
                 for (int w = 0; w < procs; w++) {
@@ -103,6 +135,9 @@ final class ConnectionsScenario {
                     cmd.add("--prefix=w" + w + "-");
                     cmd.add("--secret=" + secret);
                     cmd.add("--maxSeconds=" + (timeoutSeconds + 30));
+                    if (ca != null) {
+                        cmd.add("--tlsCa=" + ca);
+                    }
                     final Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
                     workers.add(p);
                     control.add(new PrintWriter(p.getOutputStream(), true, StandardCharsets.UTF_8));
@@ -112,6 +147,9 @@ final class ConnectionsScenario {
                     final String line = expect(reply, "WORKER-READY", deadline);
                     opened += field(line, "loggedIn");
                     failedLogins += field(line, "failed");
+                    if (tls) {
+                        tls13 += field(line, "tls13");
+                    }
                 }
                 final double loginSeconds = (System.nanoTime() - t0) / 1e9;
                 final Map<String, Long> stats = server.stats();
@@ -142,6 +180,9 @@ final class ConnectionsScenario {
                     .put("rssDeltaBytes", rssDelta)
                     .put("rssBytesPerConnection", opened == 0 ? Double.NaN : (double) rssDelta / opened)
                     .put("heapPerConnectionByClass", ServerProcess.ProcStat.describe(before, after, Math.max(1, opened), 40));
+                if (tls) {
+                    res.put("transport", "TLSv1.3").put("authenticatedOverTls13", tls13);
+                }
             } finally {
                 for (final PrintWriter c : control) {
                     c.println("STOP");
@@ -211,7 +252,8 @@ final class ConnectionsScenario {
 
     /**
      * {@code conn-worker}: one generator process of the connections scenario. Opens {@code --count}
-     * connections from {@code --bind}, logs them in, prints {@code WORKER-READY loggedIn=N failed=M},
+     * connections from {@code --bind} (over TLS 1.3 trusting the PEM CA file {@code --tlsCa} when given),
+     * logs them in, prints {@code WORKER-READY loggedIn=N failed=M} (plus {@code tls13=K} with TLS),
      * then obeys stdin: {@code PING} (answer {@code WORKER-PONGS pongs=N} once every connection
      * answered, or after 20 s), {@code STOP} or end of input (close everything and exit). Exits by
      * itself after {@code --maxSeconds}.
@@ -227,6 +269,7 @@ final class ConnectionsScenario {
             final String prefix = o.string("prefix", "w-");
             final String secret = o.string("secret", Tokens.DEFAULT_SECRET);
             final long maxSeconds = o.longValue("maxSeconds", 300);
+            final String tlsCa = o.string("tlsCa", "");
             o.checkAllUsed();
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
             final Thread watchdog = new Thread(() -> {
@@ -242,6 +285,9 @@ final class ConnectionsScenario {
             watchdog.start();
             final Tokens tokens = new Tokens(secret);
             final IdleLoop loop = new IdleLoop(new InetSocketAddress("127.0.0.1", port), 256);
+            if (!tlsCa.isEmpty()) {
+                loop.useTls(Pem.clientContext(Path.of(tlsCa), null, null));
+            }
             for (int i = 0; i < count; i++) {
                 final String user = prefix + i;
                 loop.add(new WireConnection(i, user, tokens.loginFrame(user, "d1"), bind, 2048, 512));
@@ -258,7 +304,8 @@ final class ConnectionsScenario {
                     }
                 }
             }
-            System.out.println("WORKER-READY loggedIn=" + loop.loggedIn + " failed=" + loop.failed);
+            System.out.println("WORKER-READY loggedIn=" + loop.loggedIn + " failed=" + loop.failed
+                + (tlsCa.isEmpty() ? "" : " tls13=" + loop.loggedInTls13));
             System.out.flush();
             final BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             String line;

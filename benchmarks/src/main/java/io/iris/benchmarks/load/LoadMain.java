@@ -12,7 +12,8 @@ import java.util.List;
  *
  *   connections  --count=19500 --procs=4 --warmup=1000 --holdSeconds=3 --timeoutSeconds=240
  *                idle authenticated connections from --procs generator processes (127.0.0.2, .3, ...):
- *                server live heap (after full GC) and RSS per connection
+ *                server live heap (after full GC) and RSS per connection;
+ *                --tls=true: TLS 1.3 connections (server tls.enabled=true, development certificates)
  *   throughput   --pairs=32 --inflight=64 --threads=1 --payload=100 --warmupSeconds=3 --seconds=10
  *                closed loop; DELIVERs per second counted at the recipients
  *   latency      --pairs=32 --rate=100000 --threads=1 --payload=100 --warmupSeconds=5 --seconds=20

@@ -59,6 +59,17 @@ final class Options {
         }
     }
 
+    boolean bool(final String name, final boolean defaultValue) {
+        final String v = string(name, Boolean.toString(defaultValue));
+        if (v.equals("true")) {
+            return true;
+        }
+        if (v.equals("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException("--" + name + " must be true or false, was '" + v + "'");
+    }
+
     /** @return server configuration keys given on the command line. */
     Map<String, String> serverKeys() {
         return server;

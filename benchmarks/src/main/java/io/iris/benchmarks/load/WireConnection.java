@@ -2,6 +2,7 @@ package io.iris.benchmarks.load;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
+import javax.net.ssl.SSLEngine;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -9,7 +10,7 @@ import java.nio.channels.SocketChannel;
 /**
  * One generator connection: a socket that speaks the wire protocol (docs/protocol.md) through a
  * {@link WireLoop}, with one fixed inbound and one fixed outbound buffer and the counters the
- * scenarios read. Touched only by its loop's thread (counters are read by others after the loop stops
+ * scenarios read (over TLS also an {@link SSLEngine} and one ciphertext buffer each way). Touched only by its loop's thread (counters are read by others after the loop stops
  * or as approximate progress).
  */
 final class WireConnection {
@@ -25,6 +26,12 @@ final class WireConnection {
 
     SocketChannel channel;
     SelectionKey key;
+    /** The connection's TLS client engine, or null for plaintext (set by its loop at connect). */
+    SSLEngine tls;
+    /** TLS only: ciphertext read from the socket, not yet unwrapped (write mode). */
+    ByteBuffer netIn;
+    /** TLS only: ciphertext wrapped, not yet written to the socket (write mode). */
+    ByteBuffer netOut;
     /** Index of the connection this one sends to, -1 for none. */
     int partner = -1;
     /** Position in its loop's list of connections. */

@@ -4,6 +4,10 @@ import io.iris.transport.protocol.FrameDecoder;
 import io.iris.transport.protocol.FrameEncoder;
 import io.iris.transport.protocol.Protocol;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLParameters;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -27,6 +31,11 @@ import java.util.function.Consumer;
  * flushed once per loop iteration. A scenario may also act on every iteration ({@link #tick}) and say
  * how long the loop may block ({@link #waitNanos}): waits of a millisecond or more block in
  * {@code select}, shorter ones poll and park briefly.
+ *
+ * <p>With {@link #useTls} every connection speaks TLS 1.3: one client {@link SSLEngine} per connection,
+ * driven on the loop thread (delegated tasks run inline), the server certificate checked against the
+ * given trust and the server's address. The scenario still sees plaintext frames in
+ * {@link WireConnection#in} and writes plaintext into {@link WireConnection#out}.
  */
 abstract class WireLoop implements Runnable {
     private static final long MILLI = TimeUnit.MILLISECONDS.toNanos(1);
@@ -40,10 +49,13 @@ abstract class WireLoop implements Runnable {
     private final ArrayDeque<WireConnection> toConnect = new ArrayDeque<>();
     private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> tasks = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Consumer<SelectionKey> onKey = this::onKey;
+    private SSLContext tlsContext;
     private int pendingLogins;
     private volatile boolean stop;
     volatile int loggedIn;
     volatile int failed;
+    /** Connections that logged in over a TLS 1.3 session (TLS only). */
+    volatile int loggedInTls13;
     volatile Throwable failure;
     long nowNanos;
 
@@ -53,6 +65,15 @@ abstract class WireLoop implements Runnable {
         this.selector = Selector.open();
         this.thread = new Thread(this, name);
         this.thread.setDaemon(true);
+    }
+
+    /**
+     * Makes every connection of this loop speak TLS 1.3 (before {@link #start()}).
+     *
+     * @param context client context whose trust managers accept the server's certificate.
+     */
+    void useTls(final SSLContext context) {
+        this.tlsContext = context;
     }
 
     /** Adds a connection to open once the loop runs. Before {@link #start()}. */
@@ -155,6 +176,19 @@ abstract class WireLoop implements Runnable {
 
     private void connected(final WireConnection c) throws IOException {
         c.connected = true;
+        if (tlsContext != null) {
+            final SSLEngine engine = tlsContext.createSSLEngine(server.getHostString(), server.getPort());
+            engine.setUseClientMode(true);
+            engine.setEnabledProtocols(new String[] {"TLSv1.3"});
+            final SSLParameters params = engine.getSSLParameters();
+            params.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name 127.0.0.1
+            engine.setSSLParameters(params);
+            final int packet = engine.getSession().getPacketBufferSize();
+            c.tls = engine;
+            c.netIn = ByteBuffer.allocateDirect(packet);
+            c.netOut = ByteBuffer.allocateDirect(packet);
+            engine.beginHandshake();
+        }
         if (c.key == null) {
             c.key = c.channel.register(selector, SelectionKey.OP_READ, c);
         } else {
@@ -188,6 +222,10 @@ abstract class WireLoop implements Runnable {
     }
 
     private void read(final WireConnection c) throws IOException {
+        if (c.tls != null) {
+            readTls(c);
+            return;
+        }
         for (int reads = 0; reads < 4 && !c.closed; reads++) {
             final int n = c.channel.read(c.in);
             if (n < 0) {
@@ -202,6 +240,129 @@ abstract class WireLoop implements Runnable {
                 return;
             }
         }
+    }
+
+    /** Reads ciphertext, unwraps it into {@code c.in}, parses the frames, answers handshake messages. */
+    private void readTls(final WireConnection c) throws IOException {
+        final SSLEngine engine = c.tls;
+        for (int reads = 0; reads < 4 && !c.closed; reads++) {
+            final int n = c.channel.read(c.netIn);
+            if (n < 0) {
+                fail(c, "closed by the server");
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+            c.netIn.flip();
+            try {
+                for (int step = 0; step < 1_000 && !c.closed; step++) {
+                    final SSLEngineResult r = engine.unwrap(c.netIn, c.in);
+                    if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+                        fail(c, "TLS closed by the server");
+                        return;
+                    }
+                    if (r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW) {
+                        break; // a partial record: wait for more bytes
+                    }
+                    if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                        final int room = c.in.remaining();
+                        parse(c);
+                        if (c.closed) {
+                            return;
+                        }
+                        if (c.in.remaining() <= room) {
+                            fail(c, "a TLS record does not fit the generator's " + c.in.capacity() + "-byte buffer");
+                            return;
+                        }
+                        continue;
+                    }
+                    runTasks(engine, r.getHandshakeStatus());
+                    if (engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+                        flushTls(c);
+                    }
+                    if (!c.netIn.hasRemaining() || r.bytesConsumed() == 0 && r.bytesProduced() == 0) {
+                        break;
+                    }
+                }
+            } finally {
+                c.netIn.compact();
+            }
+            if (c.closed) {
+                return;
+            }
+            parse(c);
+            if (!c.closed) {
+                flushTls(c); // handshake answers, and the LOGIN once the handshake is done
+            }
+            if (c.netIn.hasRemaining()) {
+                return; // the read did not fill the buffer: the socket is drained
+            }
+        }
+    }
+
+    private static void runTasks(final SSLEngine engine, final SSLEngineResult.HandshakeStatus status) {
+        if (status == SSLEngineResult.HandshakeStatus.NEED_TASK) {
+            Runnable task;
+            while ((task = engine.getDelegatedTask()) != null) {
+                task.run();
+            }
+        }
+    }
+
+    /**
+     * Wraps what the engine wants to send (handshake messages; after the handshake the plaintext in
+     * {@code c.out}) into {@code c.netOut} and writes as much of it as the socket takes.
+     */
+    private void flushTls(final WireConnection c) throws IOException {
+        final SSLEngine engine = c.tls;
+        final ByteBuffer out = c.out;
+        out.flip();
+        try {
+            for (int step = 0; step < 1_000; step++) {
+                final SSLEngineResult.HandshakeStatus hs = engine.getHandshakeStatus();
+                if (hs == SSLEngineResult.HandshakeStatus.NEED_TASK) {
+                    runTasks(engine, hs);
+                    continue;
+                }
+                final boolean handshaking = hs != SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING
+                    && hs != SSLEngineResult.HandshakeStatus.FINISHED;
+                if (handshaking ? hs != SSLEngineResult.HandshakeStatus.NEED_WRAP : !out.hasRemaining()) {
+                    break; // waiting for the server, or nothing to send
+                }
+                final SSLEngineResult r = engine.wrap(out, c.netOut);
+                if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+                    throw new IOException("TLS engine closed");
+                }
+                if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                    writeNet(c);
+                    if (c.netOut.position() > 0) {
+                        break; // the socket is full: OP_WRITE resumes
+                    }
+                    continue;
+                }
+                if (r.bytesConsumed() == 0 && r.bytesProduced() == 0
+                    && r.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.NEED_TASK) {
+                    break;
+                }
+            }
+        } finally {
+            out.compact();
+        }
+        writeNet(c);
+        final int ops = SelectionKey.OP_READ | (c.netOut.position() > 0 ? SelectionKey.OP_WRITE : 0);
+        if (c.key.interestOps() != ops) {
+            c.key.interestOps(ops);
+        }
+    }
+
+    private static void writeNet(final WireConnection c) throws IOException {
+        if (c.netOut.position() == 0) {
+            return;
+        }
+        c.netOut.flip();
+        c.channel.write(c.netOut);
+        c.netOut.compact();
     }
 
     private void parse(final WireConnection c) {
@@ -241,6 +402,9 @@ abstract class WireLoop implements Runnable {
                 c.ackedSeq = d.cursor();
                 pendingLogins--;
                 loggedIn++;
+                if (c.tls != null && "TLSv1.3".equals(c.tls.getSession().getProtocol())) {
+                    loggedInTls13++;
+                }
                 onLoggedIn(c);
                 break;
             case Protocol.ERROR:
@@ -303,6 +467,10 @@ abstract class WireLoop implements Runnable {
     }
 
     private void flush(final WireConnection c) throws IOException {
+        if (c.tls != null) {
+            flushTls(c);
+            return;
+        }
         final ByteBuffer out = c.out;
         out.flip();
         c.channel.write(out);

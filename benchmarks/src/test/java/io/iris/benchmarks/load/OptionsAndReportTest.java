@@ -24,6 +24,18 @@ class OptionsAndReportTest {
     }
 
     @Test
+    void tlsIsABooleanAndNeedsTheIrisServer() {
+        final Options o = new Options(List.of("--tls=true"));
+        assertThat(o.bool("tls", false)).isTrue();
+        assertThat(new Options(List.of()).bool("tls", false)).isFalse();
+        assertThatThrownBy(() -> new Options(List.of("--tls=yes")).bool("tls", false))
+            .hasMessageContaining("--tls must be true or false, was 'yes'");
+        // refused before any process starts
+        assertThatThrownBy(() -> ConnectionsScenario.run(new Options(List.of("--tls=true", "--server=relay"))))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--tls=true needs --server=iris");
+    }
+
+    @Test
     void reportFlattensForScriptsAndEscapesJson() {
         final Report r = new Report().put("scenario", "t\"x");
         r.child("result").put("deliveredPerSecond", 1234.25).put("ok", true).child("p").put("p99", 7L);
