@@ -15,7 +15,8 @@ import java.net.InetSocketAddress;
 public interface Connection {
     /**
      * @return the id of this connection, unique for the life of the server (never reused), usable
-     * from any thread with {@link NioServer#offer}.
+     * from any thread with {@link NioServer#offer}. Ids are positive and grow in the order connections
+     * were accepted: of two connections, the one accepted later has the larger id.
      */
     long id();
 

@@ -95,6 +95,13 @@ public final class DeviceRouter implements Router {
             for (int i = 0; i < user.count; i++) {
                 final Device d = user.devices[i];
                 if (d.deviceId.equals(deviceId)) {
+                    if (d.connectionId > connectionId) {
+                        // This login comes from a connection accepted BEFORE the one registered: a stale
+                        // login (e.g. the client gave up on that connection and reconnected, and the server
+                        // read both in the other order). The newer connection keeps the device.
+                        outbound.close(connectionId, ErrorCode.DEVICE_REPLACED, "device logged in on a newer connection");
+                        return;
+                    }
                     outbound.close(d.connectionId, ErrorCode.DEVICE_REPLACED, "device logged in on another connection");
                     byConnection.remove(d.connectionId);
                     user.remove(d);

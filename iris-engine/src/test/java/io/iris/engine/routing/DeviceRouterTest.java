@@ -162,6 +162,19 @@ class DeviceRouterTest {
     }
 
     @Test
+    void aStaleLoginFromAnOlderConnectionDoesNotReplaceTheNewerOne() {
+        router.online("bob", "phone", 20, 0); // the connection accepted later logged in first
+        router.online("bob", "phone", 10, 0); // then the older one's LOGIN is processed
+        assertThat(sink.take()).containsExactly("10:close:" + ErrorCode.DEVICE_REPLACED);
+        storeAndRoute("bob", "x");
+        assertThat(sink.take()).containsExactly("20:1:sam:x");
+        router.offline(10); // the stale connection's logout changes nothing
+        assertThat(router.isOnline("bob")).isTrue();
+        storeAndRoute("bob", "y");
+        assertThat(sink.take()).containsExactly("20:2:sam:y");
+    }
+
+    @Test
     void presenceAndLastSeen() {
         assertThat(router.isOnline("bob")).isFalse();
         assertThat(router.lastSeen("bob")).isZero();
