@@ -1,5 +1,7 @@
 package io.iris.engine.auth;
 
+import io.iris.transport.tls.Pem;
+
 import java.math.BigInteger;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;

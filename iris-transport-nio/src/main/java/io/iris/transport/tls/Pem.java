@@ -32,10 +32,12 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Reads PEM certificates and private keys (with BouncyCastle's {@code PEMParser}, converted to JDK key
- * objects: no security provider is installed) and builds {@link SSLContext}s from them. Private keys may
- * be PKCS#8 ({@code PRIVATE KEY}), PKCS#1 RSA ({@code RSA PRIVATE KEY}) or SEC1 EC ({@code EC PRIVATE KEY});
- * encrypted keys are refused. Every failure is an {@link IllegalArgumentException} naming the file.
+ * Reads PEM: certificate chains and private keys from files (with BouncyCastle's {@code PEMParser},
+ * converted to JDK key objects: no security provider is installed), one block from text
+ * ({@link #decode}, used for JWT keys), and builds {@link SSLContext}s. Private keys may be PKCS#8
+ * ({@code PRIVATE KEY}), PKCS#1 RSA ({@code RSA PRIVATE KEY}) or SEC1 EC ({@code EC PRIVATE KEY});
+ * encrypted keys are refused. Every failure is an {@link IllegalArgumentException}; the file readers
+ * name the file.
  */
 public final class Pem {
     /** Protocols Iris enables, newest first; nothing older than TLS 1.2 is ever offered or accepted. */
@@ -234,6 +236,34 @@ public final class Pem {
             return context;
         } catch (final GeneralSecurityException e) {
             throw new IllegalArgumentException("cannot build a TLS client context: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads one PEM block (RFC 7468) from text: {@code -----BEGIN LABEL-----}, base64 of DER,
+     * {@code -----END LABEL-----}. Strict about the body: whitespace (line breaks of any style) is removed,
+     * then the rest must be standard base64, so stray characters are an error rather than silently skipped
+     * (as the JDK's MIME decoder would). Text outside the block is ignored, as RFC 7468 allows. Used for
+     * keys given as text (JWT keys).
+     *
+     * @param text  the PEM text.
+     * @param label the block label, e.g. {@code PUBLIC KEY}.
+     * @return the DER bytes of the one block with that label.
+     * @throws IllegalArgumentException if there is not exactly one such block or its body is not base64.
+     */
+    public static byte[] decode(final String text, final String label) {
+        final String begin = "-----BEGIN " + label + "-----";
+        final String end = "-----END " + label + "-----";
+        final int from = text.indexOf(begin);
+        final int to = from < 0 ? -1 : text.indexOf(end, from);
+        if (from < 0 || to < 0 || text.indexOf(begin, from + 1) >= 0) {
+            throw new IllegalArgumentException("expected exactly one '" + begin + "' ... '" + end + "' block");
+        }
+        final String body = text.substring(from + begin.length(), to).replaceAll("\\s+", "");
+        try {
+            return java.util.Base64.getDecoder().decode(body);
+        } catch (final IllegalArgumentException e) {
+            throw new IllegalArgumentException("the " + label + " block is not valid base64");
         }
     }
 
