@@ -234,8 +234,10 @@ final class Acceptor {
         if (perAddress == null) {
             return null;
         }
-        if (!perAddress.tryAcquire(key)) {
-            throw new IllegalStateException("the per-address count of " + key + " grew outside the acceptor");
+        if (!perAddress.tryAcquire(key)) { // not expected (only this thread counts up); refuse rather than leak
+            server.refusedByAddressCap();
+            refuse(channel, addressFull);
+            return REFUSED;
         }
         return key;
     }
