@@ -28,8 +28,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -108,15 +106,6 @@ class TokenLifecycleEngineTest {
         return e;
     }
 
-    private static void await(final BooleanSupplier condition, final String what) {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                fail("timed out waiting for " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
-    }
 
     private static ErrorCode refusal(final IrisClient c) throws InterruptedException {
         try {
@@ -148,7 +137,7 @@ class TokenLifecycleEngineTest {
         // the live session is closed; the client reconnects with the same token and that login is refused
         assertThat(next(aliceEvents)).startsWith("AUTH_FAILED").endsWith("token revoked");
         assertThat(next(aliceEvents)).startsWith("AUTH_FAILED").endsWith("token revoked");
-        await(alice::isClosed, "the client to stop for good");
+        Await.until(alice::isClosed, "the client to stop for good");
         assertThat(refusal(client(token, new LinkedBlockingQueue<>()))).isEqualTo(ErrorCode.AUTH_FAILED);
 
         // other tokens are not affected
@@ -171,10 +160,10 @@ class TokenLifecycleEngineTest {
         final IrisClient b = client(token, two);
         b.connect().get(10, TimeUnit.SECONDS);
         assertThat(engine.revokeToken(jti(token), Instant.now().plusSeconds(3600))).isEqualTo(2);
-        await(a::isClosed, "device one to be closed");
-        await(b::isClosed, "device two to be closed");
+        Await.until(a::isClosed, "device one to be closed");
+        Await.until(b::isClosed, "device two to be closed");
         // closed sessions leave the token-id index: a second revocation finds no live session
-        await(() -> engine.revokeToken(jti(token), Instant.now().plusSeconds(3600)) == 0, "the index to forget them");
+        Await.until(() -> engine.revokeToken(jti(token), Instant.now().plusSeconds(3600)) == 0, "the index to forget them");
     }
 
     @Test
@@ -188,7 +177,7 @@ class TokenLifecycleEngineTest {
         assertThat(next(events)).startsWith("TOKEN_EXPIRED");
         // the client's reconnection with the same (now expired) token is refused, and it stops
         assertThat(next(events)).startsWith("TOKEN_EXPIRED");
-        await(carol::isClosed, "the client to stop");
+        Await.until(carol::isClosed, "the client to stop");
     }
 
     @Test

@@ -511,11 +511,7 @@ final class IoThread implements Runnable {
             closeTlsWithFrame(c, frame, offset, length);
             return;
         }
-        if (c.out == null) {
-            borrowQueue(c);
-        }
-        c.out.append(pool, frame, offset, length);
-        unsentBytes += length;
+        enqueue(c, frame, offset, length);
         try {
             flushCounted(c.out, c.channel);
             discardInbound(c.channel, discard);
@@ -643,20 +639,24 @@ final class IoThread implements Runnable {
             }
             return true;
         }
-        OutboundQueue out = c.out;
-        final long pending = out == null ? 0 : out.pending();
+        final long pending = c.out == null ? 0 : c.out.pending();
         if (pending + length > highWaterMark) {
             closeWithError(c, ErrorCode.SLOW_CONSUMER, "unsent output passed the high-water mark of "
                 + highWaterMark + " bytes");
             return false;
         }
-        if (out == null) {
-            out = borrowQueue(c);
-        }
-        out.append(pool, buffer, offset, length);
-        unsentBytes += length;
+        enqueue(c, buffer, offset, length);
         markDirty(c);
         return true;
+    }
+
+    /** Appends to the connection's unsent output (borrowing its queue if it has none) and counts the bytes. */
+    private void enqueue(final NioConnection c, final DirectBuffer buffer, final int offset, final int length) {
+        if (c.out == null) {
+            borrowQueue(c);
+        }
+        c.out.append(pool, buffer, offset, length);
+        unsentBytes += length;
     }
 
     /** Puts the connection on the list flushed at the end of this loop iteration (unless OP_WRITE will). */
@@ -1153,11 +1153,7 @@ final class IoThread implements Runnable {
     private void closeTlsWithFrame(final NioConnection c, final DirectBuffer frame, final int offset, final int length) {
         final TlsState t = c.tls;
         if (t.handshakeDone) {
-            if (c.out == null) {
-                borrowQueue(c);
-            }
-            c.out.append(pool, frame, offset, length);
-            unsentBytes += length;
+            enqueue(c, frame, offset, length);
             try {
                 writeTls(c, t);
             } catch (final IOException | RuntimeException e) {

@@ -2,6 +2,7 @@ package io.iris.engine.flow;
 
 import io.iris.api.IrisConfig;
 import io.iris.api.flow.OverloadLevel;
+import io.iris.engine.Await;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
@@ -142,10 +143,7 @@ class OverloadFlowControllerTest {
         try {
             live.start();
             heap = 0.99;
-            final long deadline = System.nanoTime() + 30_000 * MS;
-            while (live.level() != OverloadLevel.CRITICAL && System.nanoTime() - deadline < 0) {
-                Thread.sleep(5);
-            }
+            Await.until(() -> live.level() == OverloadLevel.CRITICAL, "the sampler publishing CRITICAL");
             assertThat(live.level()).isEqualTo(OverloadLevel.CRITICAL);
         } finally {
             live.close();

@@ -8,6 +8,7 @@ import io.iris.api.flow.OverloadLevel;
 import io.iris.api.storage.InboxStore;
 import io.iris.api.storage.InboxVisitor;
 import io.iris.client.IrisClient;
+import io.iris.engine.Await;
 import io.iris.engine.IrisEngine;
 import io.iris.engine.auth.JwtMinter;
 import io.iris.storage.memory.MemoryInboxStore;
@@ -38,10 +39,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Drives a real engine through every overload level and back with real signals:
@@ -129,7 +128,7 @@ class OverloadLevelsEngineTest {
         // SLOW: the store's sync stops returning; one more send makes the shard start a sync
         store.close_gate();
         admitted.add(engine.send("alice", "bob", ++msgId, payload(10)));
-        await(() -> engine.overloadLevel() == OverloadLevel.SLOW, "SLOW from the group-commit latency");
+        Await.until(() -> engine.overloadLevel() == OverloadLevel.SLOW, "SLOW from the group-commit latency");
         int refused = 0;
         for (int i = 0; i < 8; i++) {
             final CompletableFuture<SendReceipt> f = engine.send("alice", "bob", ++msgId, payload(10));
@@ -148,11 +147,8 @@ class OverloadLevelsEngineTest {
             if (!(f.isDone() && f.get().status() == SendStatus.OVERLOADED)) {
                 admitted.add(f);
             }
-            if (i % 8 == 7) {
-                Thread.sleep(5); // let the sampler see the queue
-            }
         }
-        await(() -> engine.overloadLevel() == OverloadLevel.SHED, "SHED from the queue depth");
+        Await.until(() -> engine.overloadLevel() == OverloadLevel.SHED, "SHED from the queue depth");
         for (int i = 0; i < 5; i++) {
             final SendReceipt r = engine.send("alice", "bob", ++msgId, payload(10)).get(1, TimeUnit.SECONDS);
             assertThat(r.status()).isEqualTo(SendStatus.OVERLOADED);
@@ -170,7 +166,7 @@ class OverloadLevelsEngineTest {
                 flooded++;
             }
         }
-        await(() -> engine.overloadLevel() == OverloadLevel.CRITICAL, "CRITICAL from the outbound backlog");
+        Await.until(() -> engine.overloadLevel() == OverloadLevel.CRITICAL, "CRITICAL from the outbound backlog");
         final SendReceipt critical = engine.send("alice", "bob", ++msgId, payload(10)).get(1, TimeUnit.SECONDS);
         assertThat(critical.status()).isEqualTo(SendStatus.OVERLOADED);
         assertThat(critical.retryAfterMillis()).isEqualTo(CRITICAL_RETRY);
@@ -192,11 +188,11 @@ class OverloadLevelsEngineTest {
             acks++;
         }
         assertThat(acks).isEqualTo(sent);
-        await(() -> engine.overloadLevel() == OverloadLevel.SHED, "SHED once the backlog is gone");
+        Await.until(() -> engine.overloadLevel() == OverloadLevel.SHED, "SHED once the backlog is gone");
 
         // back to NORMAL: the store's sync returns, the queue drains, the latency goes
         store.open();
-        await(() -> engine.overloadLevel() == OverloadLevel.NORMAL, "NORMAL once the pressure is gone");
+        Await.until(() -> engine.overloadLevel() == OverloadLevel.NORMAL, "NORMAL once the pressure is gone");
         assertThat(changes).containsExactly(OverloadLevel.SLOW, OverloadLevel.SHED, OverloadLevel.CRITICAL,
             OverloadLevel.SHED, OverloadLevel.SLOW, OverloadLevel.NORMAL);
 
@@ -233,15 +229,6 @@ class OverloadLevelsEngineTest {
         return new byte[size];
     }
 
-    private static void await(final BooleanSupplier condition, final String what) throws InterruptedException {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                fail("timed out waiting for " + what);
-            }
-            Thread.sleep(2);
-        }
-    }
 
     /** A memory store whose sync blocks while the test holds the gate closed: storage being slow. */
     static final class GatedStore implements InboxStore {
