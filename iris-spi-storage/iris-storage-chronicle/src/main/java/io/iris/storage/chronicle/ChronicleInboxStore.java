@@ -141,6 +141,7 @@ public final class ChronicleInboxStore implements InboxStore {
     private final DiskGuard guard;
     private final Object syncLock = new Object();
     private final Map<Integer, FileChannel> channels = new HashMap<>(); // guarded by syncLock
+    private int forcedNewest = Integer.MIN_VALUE; // guarded by syncLock: the newest cycle a sync forced
     private final ThreadLocal<Reader> readers;
     private final ThreadLocal<UnsafeBuffer> writeViews = ThreadLocal.withInitial(UnsafeBuffer::new);
     private final FileChannel lockChannel;
@@ -434,17 +435,22 @@ public final class ChronicleInboxStore implements InboxStore {
             if (dirty.length == 0) {
                 return;
             }
+            int newestDirty = Integer.MIN_VALUE;
             try {
                 for (final int cycle : dirty) {
-                    final FileChannel ch = channel(cycle);
-                    if (ch != null) {
-                        ch.force(false);
-                    }
+                    force(cycle);
+                    newestDirty = Math.max(newestDirty, cycle);
+                }
+                if (newestDirty > forcedNewest && forcedNewest != Integer.MIN_VALUE && !contains(dirty, forcedNewest)) {
+                    // the log rolled: Chronicle wrote an end-of-file marker into the previous file, and recovery
+                    // reads no further than a file without one, so that write must reach the disk as well
+                    force(forcedNewest);
                 }
             } catch (final IOException | RuntimeException e) {
                 ledger.restoreDirty(dirty);
                 throw fail("fsync of the log failed", e);
             }
+            forcedNewest = Math.max(forcedNewest, newestDirty);
             syncs++;
             final int newest = ledger.newestCycle();
             channels.entrySet().removeIf(e -> {
@@ -455,6 +461,22 @@ public final class ChronicleInboxStore implements InboxStore {
                 return false;
             });
         }
+    }
+
+    private void force(final int cycle) throws IOException {
+        final FileChannel ch = channel(cycle);
+        if (ch != null) {
+            ch.force(false);
+        }
+    }
+
+    private static boolean contains(final int[] values, final int value) {
+        for (final int v : values) {
+            if (v == value) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @return the open channel of a cycle's file (forcing the directory the first time), null if gone. */
