@@ -24,12 +24,14 @@ import org.slf4j.LoggerFactory;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -121,6 +123,7 @@ public final class ChronicleInboxStore implements InboxStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChronicleInboxStore.class);
     private static final String CHECKPOINT = "checkpoint";
+    private static final String DAMAGED = "damaged";
     private static final String SUFFIX = ".cq4";
     private static final int APPEND_OVERHEAD = 2 * 64 + 32;
 
@@ -175,9 +178,10 @@ public final class ChronicleInboxStore implements InboxStore {
      * @param cycles       log files.
      * @param millis       wall time of the whole recovery (checkpoint, replay, index, final force).
      * @param seqConflicts APPENDs whose seq was not above the user's previous one (should be 0).
+     * @param setAside     log files moved to {@code damaged/} because they had no header (see {@link #setAsideHeaderless}).
      */
     public record RecoveryStats(long records, long appends, int users, long liveRecords, int cycles, long millis,
-                                long seqConflicts) {
+                                long seqConflicts, int setAside) {
     }
 
     /**
@@ -232,6 +236,7 @@ public final class ChronicleInboxStore implements InboxStore {
                 throw new IllegalArgumentException("maxDiskBytes (" + b.maxDiskBytes + ") must be 0 or at least 8 x "
                     + "the block size, which is " + block + " for roll cycle " + rollCycle);
             }
+            final int setAside = setAsideHeaderless(walDir, dir.resolve(DAMAGED));
             q = qb.build();
             this.queue = q;
             this.epoch = q.epoch();
@@ -239,7 +244,7 @@ public final class ChronicleInboxStore implements InboxStore {
                 f -> f.getName().substring(0, f.getName().length() - SUFFIX.length()));
             this.readers = ThreadLocal.withInitial(() -> new Reader(queue.createTailer()));
             this.guard = new DiskGuard(walDir, b.minFreeBytes, b.maxDiskBytes, block);
-            this.recovery = recover(start);
+            this.recovery = recover(start, setAside);
         } catch (final IOException e) {
             closeQuietly(q, lc);
             throw new UncheckedIOException("cannot open the chronicle store in " + dir, e);
@@ -280,7 +285,77 @@ public final class ChronicleInboxStore implements InboxStore {
     // ---------------------------------------------------------------------------------------------
     // recovery
 
-    private RecoveryStats recover(final long startNanos) throws IOException {
+    /**
+     * Moves every log file whose first header word is zero to {@code damaged}: such a file was created (and
+     * perhaps sized) but its header never reached the disk — a power loss before the kernel wrote it back.
+     * It holds no record this store ever made durable (a sync forces a file's header together with its
+     * records), and Chronicle would wait {@code timeoutMS} for some writer to finish its header before
+     * going on. Files are moved, never deleted: one that has non-zero bytes after a zero header is
+     * reported as damaged.
+     *
+     * @return how many files were moved.
+     */
+    static int setAsideHeaderless(final Path walDir, final Path damaged) throws IOException {
+        final List<Path> headerless = new ArrayList<>();
+        try (DirectoryStream<Path> list = Files.newDirectoryStream(walDir, "*" + SUFFIX)) {
+            for (final Path p : list) {
+                if (firstLong(p) == 0) {
+                    headerless.add(p);
+                }
+            }
+        }
+        if (headerless.isEmpty()) {
+            return 0;
+        }
+        Files.createDirectories(damaged);
+        for (final Path p : headerless) {
+            final boolean allZero = allZero(p);
+            final Path to = damaged.resolve(p.getFileName());
+            Files.move(p, to, StandardCopyOption.REPLACE_EXISTING);
+            if (allZero) {
+                LOG.warn("chronicle store: log file {} holds only zeros (never written back before a crash); moved "
+                    + "to {}", p, to);
+            } else {
+                LOG.error("chronicle store: log file {} has no header but holds data; it cannot be read and was moved "
+                    + "to {} (keep it for diagnosis)", p, to);
+            }
+        }
+        Checkpoint.forceDirectory(damaged);
+        Checkpoint.forceDirectory(walDir);
+        return headerless.size();
+    }
+
+    private static long firstLong(final Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            final java.nio.ByteBuffer b = ByteBuffer.allocate(8);
+            while (b.hasRemaining() && ch.read(b) >= 0) {
+                // read the first 8 bytes (a shorter file counts as zero)
+            }
+            return b.hasRemaining() ? 0 : b.getLong(0);
+        }
+    }
+
+    private static boolean allZero(final Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            final java.nio.ByteBuffer b = ByteBuffer.allocateDirect(1 << 20);
+            while (ch.read(b.clear()) > 0) {
+                b.flip();
+                while (b.remaining() >= 8) {
+                    if (b.getLong() != 0) {
+                        return false;
+                    }
+                }
+                while (b.hasRemaining()) {
+                    if (b.get() != 0) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+    }
+
+    private RecoveryStats recover(final long startNanos, final int setAside) throws IOException {
         for (final Checkpoint.UserState s : Checkpoint.read(checkpointFile)) {
             final UserInbox u = inbox(s.userId());
             u.lastSeq = Math.max(u.lastSeq, s.lastSeq());
@@ -356,7 +431,7 @@ public final class ChronicleInboxStore implements InboxStore {
         forceDirty(); // whatever was replayed is durable before anything is served from it
         final int cycles = ledger.cycles().length;
         return new RecoveryStats(records, appends, users.size(), live, cycles,
-            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), conflicts);
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), conflicts, setAside);
     }
 
     private static String intern(final HashMap<String, String> ids, final StringBuilder text) {

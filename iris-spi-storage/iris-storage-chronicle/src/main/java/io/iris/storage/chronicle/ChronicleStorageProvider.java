@@ -61,7 +61,7 @@ public final class ChronicleStorageProvider implements StorageProvider {
      *             TEST_SECONDLY are accepted too).
      * @return the roll cycle.
      */
-    static RollCycle rollCycle(final String name) {
+    public static RollCycle rollCycle(final String name) {
         final List<String> names = new ArrayList<>();
         for (final RollCycle c : RollCycles.all()) {
             final String n = ((Enum<?>) c).name();

@@ -3,7 +3,6 @@ package io.iris.storage.tck;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -84,7 +83,7 @@ public final class LoopDisk implements AutoCloseable {
     public void powerLoss() throws Exception {
         final Path snapshot = work.resolve("disk-" + (++generation) + ".img");
         // the device's content as of now; the page cache of the mounted file system is not in it
-        Files.copy(image, snapshot, StandardCopyOption.REPLACE_EXISTING);
+        run("cp", "--sparse=always", image.toString(), snapshot.toString());
         detach();
         Files.delete(image);
         image = snapshot;
