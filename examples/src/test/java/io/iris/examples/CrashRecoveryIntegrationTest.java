@@ -91,6 +91,8 @@ class CrashRecoveryIntegrationTest {
     private final List<String> ackConflicts = Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong duplicateAnswers = new AtomicLong();
     private final AtomicLong refusals = new AtomicLong();
+    /** Each probe logs in as a device of its own: two probes of one message must not replace each other. */
+    private final AtomicLong probeDevices = new AtomicLong();
     private final AtomicBoolean stop = new AtomicBoolean();
     private int port;
 
@@ -441,8 +443,8 @@ class CrashRecoveryIntegrationTest {
             final int i = Integer.parseInt(parts[1]);
             final String from = parts[0];
             final long seq = acked.get(key);
-            final IrisClient sender = from.equals(owner.user) ? owner.client : client(from, "retry-" + i).listener(d -> { })
-                .build();
+            final IrisClient sender = from.equals(owner.user) ? owner.client
+                : client(from, "retry-" + probeDevices.incrementAndGet()).listener(d -> { }).build();
             if (sender != owner.client) {
                 sender.connect();
             }
