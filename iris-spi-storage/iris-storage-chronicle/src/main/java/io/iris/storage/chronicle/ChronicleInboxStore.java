@@ -43,6 +43,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * {@link InboxStore} whose only durable structure is a write-ahead log on Chronicle Queue: the
@@ -126,6 +127,7 @@ public final class ChronicleInboxStore implements InboxStore {
     private static final String DAMAGED = "damaged";
     private static final String SUFFIX = ".cq4";
     private static final int APPEND_OVERHEAD = 2 * 64 + 32;
+    private static final int ACK_OVERHEAD = 2 * 64 + 32;
 
     private final Path dir;
     private final Path walDir;
@@ -143,6 +145,13 @@ public final class ChronicleInboxStore implements InboxStore {
     private final CycleLedger ledger = new CycleLedger();
     private final DiskGuard guard;
     private final Object syncLock = new Object();
+    /**
+     * Taken around every write into Chronicle (before Chronicle's own write lock, which a fault inside it
+     * leaves held): after a fault, threads wait here and then see the failure, instead of spinning on
+     * Chronicle's lock for ever. Guards {@link #space}.
+     */
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final LogSpace space;
     private final Map<Integer, FileChannel> channels = new HashMap<>(); // guarded by syncLock
     private int forcedNewest = Integer.MIN_VALUE; // guarded by syncLock: the newest cycle a sync forced
     private final ThreadLocal<Reader> readers;
@@ -242,6 +251,7 @@ public final class ChronicleInboxStore implements InboxStore {
             this.epoch = q.epoch();
             this.files = new RollingResourcesCache(rollCycle, epoch, name -> new File(walDir.toFile(), name + SUFFIX),
                 f -> f.getName().substring(0, f.getName().length() - SUFFIX.length()));
+            this.space = new LogSpace(this::fileOf, block);
             this.readers = ThreadLocal.withInitial(() -> new Reader(queue.createTailer()));
             this.guard = new DiskGuard(walDir, b.minFreeBytes, b.maxDiskBytes, block);
             this.recovery = recover(start, setAside);
@@ -466,23 +476,36 @@ public final class ChronicleInboxStore implements InboxStore {
             final long seq = u.lastSeq + 1;
             final long now = time.currentTimeMillis();
             final long q;
+            writeLock.lock();
             try {
+                checkWritable(); // after a fault nobody enters Chronicle's write path again (its lock may be held)
+                final String noSpace = space.reserve(length + APPEND_OVERHEAD);
+                if (noSpace != null) {
+                    throw new StorageUnavailableException(noSpace, null);
+                }
                 final ExcerptAppender appender = queue.acquireAppender();
+                final long end;
                 try (DocumentContext dc = appender.writingDocument()) {
                     try {
                         WalRecords.writeAppend(dc.wire().bytes(), seq, clientMsgId, now, userId, senderId, record,
                             offset, length, writeViews.get());
+                        end = dc.wire().bytes().writePosition();
                     } catch (final Throwable t) {
                         dc.rollbackOnClose();
                         throw t;
                     }
                 }
                 q = appender.lastIndexAppended();
+                space.wrote(rollCycle.toCycle(q), end);
             } catch (final InternalError e) {
                 throw fail("fault in the log's mapped memory (disk full or I/O error?)", e);
+            } catch (final StorageUnavailableException e) {
+                throw e;
             } catch (final RuntimeException e) {
                 checkWritable();
                 throw new StorageUnavailableException("append to the log failed: " + e, e);
+            } finally {
+                writeLock.unlock();
             }
             ledger.onAppend(rollCycle.toCycle(q), true);
             u.lastSeq = seq;
@@ -665,21 +688,33 @@ public final class ChronicleInboxStore implements InboxStore {
             warnAckNotLogged("disk almost full or store failed");
             return;
         }
+        writeLock.lock();
         try {
+            final String noSpace = failure != null ? "store failed" : space.reserve(ACK_OVERHEAD);
+            if (noSpace != null) {
+                warnAckNotLogged(noSpace);
+                return;
+            }
             final ExcerptAppender appender = queue.acquireAppender();
+            final long end;
             try (DocumentContext dc = appender.writingDocument()) {
                 try {
                     WalRecords.writeAck(dc.wire().bytes(), cursor, u.userId, deviceId);
+                    end = dc.wire().bytes().writePosition();
                 } catch (final Throwable t) {
                     dc.rollbackOnClose();
                     throw t;
                 }
             }
-            ledger.onRecord(rollCycle.toCycle(appender.lastIndexAppended()));
+            final int cycle = rollCycle.toCycle(appender.lastIndexAppended());
+            space.wrote(cycle, end);
+            ledger.onRecord(cycle);
         } catch (final InternalError e) {
             fail("fault in the log's mapped memory (disk full or I/O error?)", e);
         } catch (final RuntimeException e) {
             warnAckNotLogged(e.toString());
+        } finally {
+            writeLock.unlock();
         }
     }
 
@@ -715,6 +750,12 @@ public final class ChronicleInboxStore implements InboxStore {
             closed = true;
             channels.values().forEach(ChronicleInboxStore::closeQuietly);
             channels.clear();
+        }
+        writeLock.lock();
+        try {
+            space.close();
+        } finally {
+            writeLock.unlock();
         }
         closeQuietly(queue, null);
         try {
