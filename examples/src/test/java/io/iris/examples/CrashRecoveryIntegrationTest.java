@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -436,6 +437,25 @@ class CrashRecoveryIntegrationTest {
             });
         }
 
+        /** Sends a message again with its id, again after each retryable refusal (at most 100 times). */
+        private CompletableFuture<String> resend(final IrisClient sender, final String key, final int i, final long seq,
+                                                 final int attempt) {
+            return sender.send(recipientOf.get(key), i, Integer.toString(i).getBytes(StandardCharsets.UTF_8))
+                .thenCompose(r -> {
+                    if (r.status() == SendStatus.DUPLICATE && r.seq() == seq) {
+                        return CompletableFuture.completedFuture("ok");
+                    }
+                    if (r.status().isRetryable() && attempt < 100) {
+                        final Executor later = CompletableFuture.delayedExecutor(
+                            Math.max(20, Math.min(r.retryAfterMillis(), 1_000)), TimeUnit.MILLISECONDS);
+                        return CompletableFuture.supplyAsync(() -> attempt + 1, later)
+                            .thenCompose(next -> resend(sender, key, i, seq, next));
+                    }
+                    return CompletableFuture.completedFuture(
+                        key + " re-sent: " + r.status() + " seq " + r.seq() + ", originally " + seq);
+                });
+        }
+
         /** Sends an acknowledged message again with its id; completes with "ok" if answered DUPLICATE(seq). */
         CompletableFuture<String> probe(final String key) {
             final String[] parts = key.split(":");
@@ -448,9 +468,7 @@ class CrashRecoveryIntegrationTest {
             if (sender != owner.client) {
                 sender.connect();
             }
-            return sender.send(recipientOf.get(key), i, Integer.toString(i).getBytes(StandardCharsets.UTF_8))
-                .thenApply(r -> r.status() == SendStatus.DUPLICATE && r.seq() == seq ? "ok"
-                    : key + " re-sent: " + r.status() + " seq " + r.seq() + ", originally " + seq)
+            return resend(sender, key, i, seq, 0)
                 .whenComplete((r, e) -> {
                     if (sender != owner.client) {
                         sender.close();
