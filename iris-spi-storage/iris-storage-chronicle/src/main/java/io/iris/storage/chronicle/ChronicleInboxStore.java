@@ -460,6 +460,9 @@ public final class ChronicleInboxStore implements InboxStore {
         if (length < 1) {
             throw new IllegalArgumentException("record length must be at least 1: " + length);
         }
+        if (rollCycle.current(time, epoch) != space.cycle()) {
+            guard.measure(); // this write starts a new file, whose first pages only the free-space reserve protects
+        }
         final String refusal = guard.refuseAppend(length + APPEND_OVERHEAD);
         if (refusal != null) {
             throw new StorageUnavailableException(refusal, null);

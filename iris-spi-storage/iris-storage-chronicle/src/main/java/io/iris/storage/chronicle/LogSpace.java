@@ -1,6 +1,8 @@
 package io.iris.storage.chronicle;
 
 import net.openhft.posix.PosixAPI;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.function.IntFunction;
@@ -39,11 +41,13 @@ final class LogSpace implements AutoCloseable {
     private static final int ENOSPC = 28;
     private static final int EOPNOTSUPP = 95;
 
+    private static final Logger LOG = LoggerFactory.getLogger(LogSpace.class);
+
     private final IntFunction<Path> fileOf;
     private final long chunk;
     private final PosixAPI posix;
-    private boolean supported = true;
-    private int cycle = Integer.MIN_VALUE;
+    private boolean supported;
+    private volatile int cycle = Integer.MIN_VALUE; // read without the lock by cycle()
     private int fd = -1;
     private long end;
     private long allocatedEnd;
@@ -89,11 +93,12 @@ final class LogSpace implements AutoCloseable {
      * @param writtenEnd   the file offset just after the record.
      */
     void wrote(final int writtenCycle, final long writtenEnd) {
-        if (!supported) {
-            return;
-        }
         if (writtenCycle != cycle) {
-            open(writtenCycle);
+            cycle = writtenCycle;
+            closeFile();
+            if (supported) {
+                open(writtenCycle);
+            }
             allocatedEnd = writtenEnd; // what lies before the record is written, so allocated
         }
         end = writtenEnd;
@@ -103,11 +108,10 @@ final class LogSpace implements AutoCloseable {
     }
 
     private void open(final int newCycle) {
-        closeFile();
-        cycle = newCycle;
         final int f = posix.open(fileOf.apply(newCycle).toString(), O_RDWR, 0);
-        if (f < 0) {
-            lastRefusal = "cannot open the log file to reserve space: " + posix.strerror(posix.lastError());
+        if (f < 0) { // left to the free-space reserve alone
+            LOG.warn("cannot open {} to reserve disk space ahead of the log: {}", fileOf.apply(newCycle),
+                posix.strerror(posix.lastError()));
             return;
         }
         fd = f;
@@ -124,15 +128,17 @@ final class LogSpace implements AutoCloseable {
         if (errno == EOPNOTSUPP) {
             supported = false; // this file system cannot: the free-space reserve is all there is
             closeFile();
+            LOG.warn("the log's file system does not support fallocate: only storage.chronicle.minFreeBytes keeps "
+                + "writes off a full disk");
             return;
         }
         lastRefusal = (errno == ENOSPC ? "disk full" : "cannot reserve disk space")
             + ": fallocate of " + length + " bytes for the log failed: " + posix.strerror(errno);
     }
 
-    /** @return true unless the file system turned out not to support {@code fallocate}. */
-    boolean supported() {
-        return supported;
+    /** @return the cycle of the file written last in this process; may be read without the store's lock. */
+    int cycle() {
+        return cycle;
     }
 
     private void closeFile() {
