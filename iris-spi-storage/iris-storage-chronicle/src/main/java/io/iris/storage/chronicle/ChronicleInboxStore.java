@@ -12,6 +12,7 @@ import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.TailerDirection;
 import net.openhft.chronicle.queue.impl.RollingResourcesCache;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
@@ -386,6 +387,9 @@ public final class ChronicleInboxStore implements InboxStore {
             while (true) {
                 try (DocumentContext dc = tailer.readingDocument()) {
                     if (!dc.isPresent()) {
+                        if (moveToNextFile(tailer)) {
+                            continue;
+                        }
                         break;
                     }
                     records++;
@@ -439,9 +443,46 @@ public final class ChronicleInboxStore implements InboxStore {
             live += u.indexSize();
         }
         forceDirty(); // whatever was replayed is durable before anything is served from it
+        // Chronicle's table store, and the directory entries of a new data directory, are never forced later
+        final Path metadata = walDir.resolve("metadata.cq4t");
+        if (Files.exists(metadata)) {
+            try (FileChannel ch = FileChannel.open(metadata, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+        }
+        Checkpoint.forceDirectory(walDir);
+        Checkpoint.forceDirectory(dir);
         final int cycles = ledger.cycles().length;
         return new RecoveryStats(records, appends, users.size(), live, cycles,
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), conflicts, setAside);
+    }
+
+    /**
+     * At the end of a log file that has no end-of-file marker, moves the tailer to the next file, if there
+     * is one. A reader goes on to the next file only past that marker, which Chronicle writes into a file
+     * when the log rolls; a power loss can take it away (a sync now forces it, but a directory written
+     * before may lack it), and a reader that stops there would lose every later record and hand their
+     * seqs out again.
+     *
+     * @return true if the tailer moved to a later file.
+     */
+    private boolean moveToNextFile(final ExcerptTailer tailer) {
+        final int current = tailer.cycle();
+        if (current == Integer.MIN_VALUE) {
+            return false; // no log file at all
+        }
+        final int next;
+        try {
+            next = queue.nextCycle(current, TailerDirection.FORWARD);
+        } catch (final java.text.ParseException e) {
+            throw new IllegalStateException("cannot list the log files of " + walDir + ": " + e.getMessage(), e);
+        }
+        if (next <= current || !tailer.moveToCycle(next)) {
+            return false;
+        }
+        LOG.warn("chronicle store {}: log file {} has no end-of-file marker (a crash before it reached the disk); "
+            + "reading on in {}", dir, fileOf(current).getFileName(), fileOf(next).getFileName());
+        return true;
     }
 
     private static String intern(final HashMap<String, String> ids, final StringBuilder text) {
