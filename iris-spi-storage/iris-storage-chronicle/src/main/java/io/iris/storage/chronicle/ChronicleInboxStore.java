@@ -443,6 +443,11 @@ public final class ChronicleInboxStore implements InboxStore {
             live += u.indexSize();
         }
         forceDirty(); // whatever was replayed is durable before anything is served from it
+        synchronized (syncLock) {
+            // the first write of this process in a newer file makes Chronicle mark the end of the newest file
+            // replayed (the previous process died without doing so): the sync after it must force that file too
+            forcedNewest = Math.max(forcedNewest, ledger.newestCycle());
+        }
         // Chronicle's table store, and the directory entries of a new data directory, are never forced later
         final Path metadata = walDir.resolve("metadata.cq4t");
         if (Files.exists(metadata)) {
