@@ -67,8 +67,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code mvn -pl examples -am verify -Dsurefire.failIfNoSpecifiedTests=false
  * -Dtest='CrashRecoveryIntegrationTest#everyAcknowledgedMessageSurvivesSigkill*' -Diris.crash.cycles=20}
  * (optionally {@code -Diris.crash.messages=N -Diris.crash.seed=S -Diris.crash.durability=async}), and
- * {@code -Dtest='CrashRecoveryIntegrationTest#*PowerLoss*' -Diris.crash.cycles=20 -Diris.crash.rollCycle=MINUTELY}
- * (minute files: each kill waits for a roll, then comes 4 to 18 s after it).
+ * {@code -Dtest='CrashRecoveryIntegrationTest#*PowerLoss*' -Diris.crash.cycles=20 -Diris.crash.rollCycle=MINUTELY
+ * -Diris.crash.messages=360000 -Diris.crash.rate=300} (minute files: each kill waits for a roll, then comes 4
+ * to 18 s after it; the rate keeps traffic flowing through all of them).
  */
 class CrashRecoveryIntegrationTest {
     private static final int CYCLES = Integer.getInteger("iris.crash.cycles", 3);
@@ -76,6 +77,8 @@ class CrashRecoveryIntegrationTest {
     private static final long SEED = Long.getLong("iris.crash.seed", System.nanoTime());
     private static final String DURABILITY = System.getProperty("iris.crash.durability", "fsync");
     private static final String ROLL_CYCLE = System.getProperty("iris.crash.rollCycle", "TEST_SECONDLY");
+    /** Messages per second over all senders, 0 for as fast as the server answers. */
+    private static final int RATE = Integer.getInteger("iris.crash.rate", 0);
     private static final int SENDERS = 4;
     private static final int IN_FLIGHT = 64;
     private static final String[] ONLINE = {"crash-r0", "crash-r1", "crash-r2"};
@@ -384,6 +387,7 @@ class CrashRecoveryIntegrationTest {
         final Thread thread;
         final Semaphore window = new Semaphore(IN_FLIGHT);
         final ConcurrentLinkedQueue<Integer> retries = new ConcurrentLinkedQueue<>();
+        long nextSendAt = System.nanoTime();
 
         Sender(final int index, final int count, final String[] recipients) {
             this.user = "crash-s" + index;
@@ -413,6 +417,13 @@ class CrashRecoveryIntegrationTest {
         }
 
         private void submit(final int i) throws InterruptedException {
+            if (RATE > 0) { // paced: traffic lasts through every kill of a long run
+                final long wait = nextSendAt - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                nextSendAt = Math.max(nextSendAt, System.nanoTime() - 1_000_000_000L) + 1_000_000_000L * SENDERS / RATE;
+            }
             window.acquire();
             final String recipient = recipients[i % recipients.length];
             final String key = user + ":" + i;
