@@ -38,13 +38,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>CI runs 4 cycles. A heavier run:
  * {@code mvn -pl iris-spi-storage/iris-storage-chronicle -am verify -Dtest=PowerLossTest
- * -Dsurefire.failIfNoSpecifiedTests=false -Diris.powerloss.cycles=25 -Diris.powerloss.rollCycle=MINUTELY}
- * (with minute files each cycle waits for a roll, then kills within the next 20 s).
+ * -Dsurefire.failIfNoSpecifiedTests=false -Diris.powerloss.cycles=25 -Diris.powerloss.diskMegabytes=1024}
+ * (add {@code -Diris.powerloss.rollCycle=MINUTELY} and a larger disk for minute files: each cycle then waits
+ * for a roll and kills 4 to 18 s after it).
  */
 class PowerLossTest {
     private static final int CYCLES = Integer.getInteger("iris.powerloss.cycles", 4);
     private static final String ROLL_CYCLE = System.getProperty("iris.powerloss.rollCycle", "TEST_SECONDLY");
     private static final long SEED = Long.getLong("iris.powerloss.seed", System.nanoTime() & 0xFFFF);
+    private static final int DISK_MEGABYTES = Integer.getInteger("iris.powerloss.diskMegabytes", 256);
 
     @TempDir
     Path temp;
@@ -58,7 +60,7 @@ class PowerLossTest {
         System.out.printf("power-loss test: seed=%d cycles=%d rollCycle=%s%n", SEED, CYCLES, ROLL_CYCLE);
         final Random random = new Random(SEED);
         final List<String> report = new ArrayList<>();
-        try (LoopDisk disk = LoopDisk.create(temp, 256)) {
+        try (LoopDisk disk = LoopDisk.create(temp, DISK_MEGABYTES)) {
             final Path dir = disk.mountPoint().resolve("store");
             final long rollMillis = ChronicleStorageProvider.rollCycle(ROLL_CYCLE).lengthInMillis();
             for (int cycle = 1; cycle <= CYCLES; cycle++) {
