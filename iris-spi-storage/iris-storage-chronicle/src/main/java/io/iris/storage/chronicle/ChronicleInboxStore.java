@@ -189,9 +189,11 @@ public final class ChronicleInboxStore implements InboxStore {
      * @param millis       wall time of the whole recovery (checkpoint, replay, index, final force).
      * @param seqConflicts APPENDs whose seq was not above the user's previous one (should be 0).
      * @param setAside     log files moved to {@code damaged/} because they had no header (see {@link #setAsideHeaderless}).
+     * @param dropped      records dropped at a torn tail of the log (a power loss before their sync; see
+     *                     {@link WalRecords}).
      */
     public record RecoveryStats(long records, long appends, int users, long liveRecords, int cycles, long millis,
-                                long seqConflicts, int setAside) {
+                                long seqConflicts, int setAside, long dropped) {
     }
 
     /**
@@ -274,9 +276,10 @@ public final class ChronicleInboxStore implements InboxStore {
             final long period = b.retentionInterval.toMillis();
             retention.scheduleWithFixedDelay(this::retentionTick, period, period, TimeUnit.MILLISECONDS);
         }
-        LOG.info("chronicle store {} ({}): recovered {} records ({} appends) of {} users in {} ms; {} live records "
-                + "in {} log files, {} MiB on disk, {} MiB usable; dedup window {}, ttl {}",
-            dir, durability.configName(), recovery.records(), recovery.appends(), recovery.users(), recovery.millis(),
+        LOG.info("chronicle store {} ({}): recovered {} records ({} appends, {} dropped at a torn tail) of {} users "
+                + "in {} ms; {} live records in {} log files, {} MiB on disk, {} MiB usable; dedup window {}, ttl {}",
+            dir, durability.configName(), recovery.records(), recovery.appends(), recovery.dropped(), recovery.users(),
+            recovery.millis(),
             recovery.liveRecords(), recovery.cycles(), guard.usedBytes() >> 20, guard.usableBytes() >> 20,
             dedupWindow, Duration.ofMillis(ttlMillis));
         if (recovery.seqConflicts() > 0) {
@@ -379,9 +382,12 @@ public final class ChronicleInboxStore implements InboxStore {
         final HashMap<String, String> ids = new HashMap<>();
         final StringBuilder a = new StringBuilder(64);
         final StringBuilder c = new StringBuilder(64);
+        final UnsafeBuffer scratch = new UnsafeBuffer(0, 0);
         long records = 0;
         long appends = 0;
         long conflicts = 0;
+        long voided = 0;
+        boolean torn = false; // after a torn APPEND every record is void, up to the next OPENED (see WalRecords)
         try (ExcerptTailer tailer = queue.createTailer()) {
             tailer.toStart();
             while (true) {
@@ -396,14 +402,44 @@ public final class ChronicleInboxStore implements InboxStore {
                     final long q = dc.index();
                     final int cycle = rollCycle.toCycle(q);
                     final Bytes<?> in = dc.wire().bytes();
+                    final long start = in.readPosition();
                     final byte type = in.readByte();
-                    if (type == WalRecords.APPEND) {
+                    if (type == WalRecords.OPENED) {
+                        torn = false;
+                        ledger.onRecord(cycle);
+                        continue;
+                    }
+                    if (torn) {
+                        voided++;
+                        ledger.onRecord(cycle);
+                        continue;
+                    }
+                    if (type == WalRecords.APPEND || type == WalRecords.APPEND_UNCHECKED) {
+                        long seq = 0;
+                        long clientMsgId = 0;
+                        long appendedAt = 0;
+                        boolean whole;
+                        try {
+                            seq = in.readLong();
+                            clientMsgId = in.readLong();
+                            appendedAt = in.readLong();
+                            in.readUtf8(a);
+                            in.readUtf8(c);
+                            in.readSkip(in.readInt());
+                            whole = type == WalRecords.APPEND_UNCHECKED || WalRecords.checkAppend(in, start, scratch);
+                        } catch (final RuntimeException e) { // a torn length can point anywhere
+                            whole = false;
+                        }
+                        if (!whole) {
+                            LOG.warn("chronicle store {}: log record {} is torn (a power loss took part of it before "
+                                + "its sync); it and the records after it were never acknowledged and are dropped",
+                                dir, Long.toHexString(q));
+                            torn = true;
+                            voided++;
+                            ledger.onRecord(cycle);
+                            continue;
+                        }
                         appends++;
-                        final long seq = in.readLong();
-                        final long clientMsgId = in.readLong();
-                        final long appendedAt = in.readLong();
-                        in.readUtf8(a);
-                        in.readUtf8(c);
                         final String user = intern(ids, a);
                         final String sender = intern(ids, c);
                         final UserInbox u = inbox(user);
@@ -442,12 +478,16 @@ public final class ChronicleInboxStore implements InboxStore {
             trim(u);
             live += u.indexSize();
         }
-        forceDirty(); // whatever was replayed is durable before anything is served from it
         synchronized (syncLock) {
             // the first write of this process in a newer file makes Chronicle mark the end of the newest file
             // replayed (the previous process died without doing so): the sync after it must force that file too
             forcedNewest = Math.max(forcedNewest, ledger.newestCycle());
         }
+        if (torn) {
+            writeOpened(); // the records of this process are valid again for the next recovery
+            LOG.warn("chronicle store {}: dropped {} log records at the torn tail of the log", dir, voided);
+        }
+        forceDirty(); // whatever was replayed (and the OPENED record) is durable before anything is served from it
         // Chronicle's table store, and the directory entries of a new data directory, are never forced later
         final Path metadata = walDir.resolve("metadata.cq4t");
         if (Files.exists(metadata)) {
@@ -459,7 +499,24 @@ public final class ChronicleInboxStore implements InboxStore {
         Checkpoint.forceDirectory(dir);
         final int cycles = ledger.cycles().length;
         return new RecoveryStats(records, appends, users.size(), live, cycles,
-            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), conflicts, setAside);
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), conflicts, setAside, voided);
+    }
+
+    private void writeOpened() {
+        writeLock.lock();
+        try {
+            final ExcerptAppender appender = queue.acquireAppender();
+            final long end;
+            try (DocumentContext dc = appender.writingDocument()) {
+                WalRecords.writeOpened(dc.wire().bytes(), time.currentTimeMillis());
+                end = dc.wire().bytes().writePosition();
+            }
+            final int cycle = rollCycle.toCycle(appender.lastIndexAppended());
+            space.wrote(cycle, end);
+            ledger.onRecord(cycle);
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     /**
@@ -670,7 +727,8 @@ public final class ChronicleInboxStore implements InboxStore {
                     }
                     try (DocumentContext dc = tailer.readingDocument()) {
                         final Bytes<?> in = dc.wire().bytes();
-                        if (!dc.isPresent() || in.readByte() != WalRecords.APPEND || in.readLong() != seq) {
+                        final byte type = dc.isPresent() ? in.readByte() : 0;
+                        if ((type != WalRecords.APPEND && type != WalRecords.APPEND_UNCHECKED) || in.readLong() != seq) {
                             throw new StorageUnavailableException("log index " + Long.toHexString(q) + " in " + walDir
                                 + " does not hold record " + seq + " of " + userId, null);
                         }
