@@ -1,6 +1,7 @@
 package io.iris.storage.chronicle;
 
 import io.iris.api.storage.StorageUnavailableException;
+import io.iris.storage.tck.Tmpfs;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,7 +21,6 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Another process fills the disk while two threads (as two engine shards do) append and sync: both must
@@ -37,24 +37,19 @@ class DiskFilledByAnotherProcessTest {
 
     @TempDir
     Path temp;
+    private Tmpfs tmpfs;
     private Path mount;
-    private boolean mounted;
 
     @BeforeEach
     void mountTmpfs() throws Exception {
-        mount = temp.resolve("tmpfs");
-        Files.createDirectories(mount);
-        mounted = run("mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", mount.toString()) == 0;
-        if (!mounted && System.getenv("CI") != null) {
-            throw new AssertionError("cannot mount a tmpfs in CI: the disk-full test needs root");
-        }
-        assumeTrue(mounted, "cannot mount a tmpfs here (needs root)");
+        tmpfs = Tmpfs.mount(temp.resolve("tmpfs"), 64);
+        mount = tmpfs.path();
     }
 
     @AfterEach
     void unmount() throws Exception {
-        if (mounted) {
-            run("umount", "-l", mount.toString());
+        if (tmpfs != null) {
+            tmpfs.close();
         }
     }
 
