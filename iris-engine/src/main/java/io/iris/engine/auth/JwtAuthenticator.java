@@ -1,5 +1,6 @@
 package io.iris.engine.auth;
 
+import io.iris.api.UserIds;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -47,7 +48,7 @@ import java.util.Set;
  *   <li>The payload is one JSON object in UTF-8 with unique claim names. Unknown claims of any type are
  *       ignored (within the nesting/size limits).</li>
  *   <li>{@code sub} is a non-empty string of at most 64 UTF-8 bytes with no control characters and no
- *       unpaired surrogates (the user-id rule of the wire protocol, see {@link #userIdProblem}).</li>
+ *       unpaired surrogates (the one user-id rule, {@link UserIds}).</li>
  *   <li>{@code jti}, if present, is a non-empty string; it becomes {@link Principal#tokenId()}, the id by which
  *       the token can be revoked (revocation itself is the engine's: see {@link TokenRevocations}).</li>
  *   <li>{@code exp} is present; {@code exp}, {@code nbf}, {@code iat} when present are JSON numbers
@@ -85,7 +86,7 @@ public final class JwtAuthenticator implements Authenticator {
     /** Largest accepted NumericDate, in seconds: anything above cannot be expressed in epoch millis. */
     public static final long MAX_NUMERIC_DATE_SECONDS = Long.MAX_VALUE / 1000;
     /** Longest accepted user id ({@code sub}), in UTF-8 bytes. */
-    public static final int MAX_USER_ID_BYTES = 64;
+    public static final int MAX_USER_ID_BYTES = UserIds.MAX_BYTES;
     /** Default clock-skew allowance for {@code exp}, {@code nbf} and {@code iat}. */
     public static final Duration DEFAULT_LEEWAY = Duration.ofSeconds(30);
     /** Largest accepted leeway. */
@@ -316,7 +317,7 @@ public final class JwtAuthenticator implements Authenticator {
         if (sub == null) {
             throw failed("missing sub");
         }
-        if (userIdProblem(sub) != null) {
+        if (!UserIds.isValid(sub)) {
             throw failed("invalid sub");
         }
         if (exp < 0) {
@@ -416,46 +417,6 @@ public final class JwtAuthenticator implements Authenticator {
 
     private static AuthenticationException failed(final String reason) {
         return new AuthenticationException(ErrorCode.AUTH_FAILED, reason);
-    }
-
-    /**
-     * The user-id rule shared by verification and minting: 1 to {@value #MAX_USER_ID_BYTES} bytes of
-     * valid UTF-8 (so no unpaired surrogates) and no ISO control characters (ids end up in logs).
-     *
-     * @param userId a candidate id.
-     * @return why it is not a valid user id, or {@code null} if it is.
-     */
-    static String userIdProblem(final String userId) {
-        if (userId == null || userId.isEmpty()) {
-            return "user id is empty";
-        }
-        int bytes = 0;
-        final int n = userId.length();
-        for (int i = 0; i < n; i++) {
-            final char c = userId.charAt(i);
-            if (Character.isISOControl(c)) {
-                return "user id contains a control character";
-            }
-            if (c < 0x80) {
-                bytes += 1;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c)) {
-                if (i + 1 >= n || !Character.isLowSurrogate(userId.charAt(i + 1))) {
-                    return "user id is not valid UTF-16 (unpaired surrogate)";
-                }
-                bytes += 4;
-                i++;
-            } else if (Character.isLowSurrogate(c)) {
-                return "user id is not valid UTF-16 (unpaired surrogate)";
-            } else {
-                bytes += 3;
-            }
-            if (bytes > MAX_USER_ID_BYTES) {
-                return "user id is longer than " + MAX_USER_ID_BYTES + " UTF-8 bytes";
-            }
-        }
-        return null;
     }
 
     @Override

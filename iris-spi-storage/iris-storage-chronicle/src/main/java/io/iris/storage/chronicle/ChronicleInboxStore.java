@@ -530,6 +530,20 @@ public final class ChronicleInboxStore implements InboxStore {
         }
     }
 
+    /** {@inheritDoc} Expired records are dropped from the user's index first, as {@link #read} does. */
+    @Override
+    public long oldestSeq(final String userId) {
+        checkWritable();
+        final UserInbox u = users.get(userId);
+        if (u == null) {
+            return 1;
+        }
+        synchronized (u) {
+            dropExpired(u, time.currentTimeMillis());
+            return u.oldestSeq();
+        }
+    }
+
     @Override
     public long cursor(final String userId, final String deviceId) {
         checkWritable();

@@ -53,6 +53,19 @@ final class UserInbox {
         return index[(int) ((head + (seq - indexFirst)) & (index.length - 1))];
     }
 
+    /**
+     * @return the oldest seq with a readable record (holes are skipped), or {@code lastSeq + 1} when the
+     * index holds none: everything before it was trimmed or expired.
+     */
+    long oldestSeq() {
+        for (int i = 0; i < size; i++) {
+            if (index[(head + i) & (index.length - 1)] != HOLE) {
+                return indexFirst + i;
+            }
+        }
+        return lastSeq + 1;
+    }
+
     /** @return the queue index of the first entry; the index must not be empty. */
     long firstQueueIndex() {
         return index[head];

@@ -126,6 +126,17 @@ public final class MemoryInboxStore implements InboxStore {
     }
 
     @Override
+    public long oldestSeq(final String userId) {
+        final Inbox inbox = inboxes.get(userId);
+        if (inbox == null) {
+            return 1;
+        }
+        synchronized (inbox) {
+            return inbox.lastSeq - inbox.size() + 1;
+        }
+    }
+
+    @Override
     public long cursor(final String userId, final String deviceId) {
         final Inbox inbox = inboxes.get(userId);
         if (inbox == null) {
