@@ -58,13 +58,16 @@ class RecipientEngineTest {
         return engine;
     }
 
-    /** On the wire: every recipient that breaks the rule is answered, the connection stays usable. */
+    /**
+     * On the wire: every well-framed recipient that breaks the user-id rule is answered INVALID_RECIPIENT, a
+     * presence query for one is answered "offline, never seen", and the connection stays usable.
+     */
     @Test
     void aSendToAnInvalidRecipientIsAnsweredInvalidRecipientAndTheConnectionStaysOpen() throws Exception {
         final MemoryInboxStore store = new MemoryInboxStore();
         start(IrisEngine.builder().storage(store), Map.of());
-        final byte[][] invalid = {utf8("a\u0000b"), new byte[0], utf8("x".repeat(65)), {(byte) 0xC0, (byte) 0x80},
-            utf8("line\nbreak")};
+        // well framed (1-64 bytes of UTF-8), but no token can carry them as a subject
+        final byte[][] invalid = {utf8("a\u0000b"), utf8("line\nbreak"), utf8("del\u007f"), utf8("c1\u0085")};
         try (Socket s = new Socket()) {
             s.setSoTimeout(10_000);
             s.connect(new InetSocketAddress("127.0.0.1", engine.port()), 10_000);
@@ -84,6 +87,12 @@ class RecipientEngineTest {
                 assertThat(SendStatus.fromCode(ack.code())).as("recipient %d", i).isEqualTo(SendStatus.INVALID_RECIPIENT);
                 assertThat(ack.seq()).isZero();
             }
+            n = FrameEncoder.presenceQuery(frame, 0, utf8("a\u0000b"));
+            out.write(frame.byteArray(), 0, n);
+            final FrameDecoder presence = read(in);
+            assertThat(presence.type()).isEqualTo(Protocol.PRESENCE);
+            assertThat(presence.online()).isFalse();
+            assertThat(presence.time()).as("never seen").isZero();
             n = FrameEncoder.send(frame, 0, 200, utf8("bob"), new byte[] {1}, 0, 1);
             out.write(frame.byteArray(), 0, n);
             final FrameDecoder ok = read(in);

@@ -124,6 +124,28 @@ public interface InboxStore extends AutoCloseable {
      */
     void ack(String userId, String deviceId, long upToSeq);
 
+    /**
+     * Records when a user was last seen online (the engine calls it when the user's last device disconnects),
+     * so that presence survives a restart. The latest call wins. Durable, like a cursor, with a later
+     * {@link #sync()} (a crash just after it may lose it); it survives retention (it is per user, not per record).
+     *
+     * <p>The default keeps nothing: a provider that does not override it (and {@link #lastSeen}) reports every
+     * offline user as never seen.
+     *
+     * @param userId      the user.
+     * @param epochMillis the time, epoch millis.
+     */
+    default void recordLastSeen(final String userId, final long epochMillis) {
+    }
+
+    /**
+     * @param userId the user.
+     * @return the time last given to {@link #recordLastSeen} for the user, 0 if none.
+     */
+    default long lastSeen(final String userId) {
+        return 0;
+    }
+
     /** Releases resources; pending appends that were never synced may be lost. */
     @Override
     void close();

@@ -57,6 +57,9 @@ import java.util.Set;
  *       equals it or is an array containing it. Present {@code iss}/{@code aud} must be a string /
  *       string-or-array-of-strings even when nothing is configured.</li>
  *   <li>{@code nbf} and {@code iat} are not later than now + leeway.</li>
+ *   <li>{@code exp} is not later than now + leeway + the maximum token lifetime ({@link Builder#maxLifetime},
+ *       default 30 days): a NumericDate is seconds, and an {@code exp} written in milliseconds by mistake
+ *       would otherwise make a token valid for tens of thousands of years.</li>
  *   <li>Now is not later than {@code exp} + leeway; otherwise {@link ErrorCode#TOKEN_EXPIRED}. This is checked
  *       last, so TOKEN_EXPIRED (which tells a client "get a fresh token") is only given for tokens that
  *       are otherwise good.</li>
@@ -91,6 +94,10 @@ public final class JwtAuthenticator implements Authenticator {
     public static final Duration DEFAULT_LEEWAY = Duration.ofSeconds(30);
     /** Largest accepted leeway. */
     public static final Duration MAX_LEEWAY = Duration.ofHours(1);
+    /** Default for {@link Builder#maxLifetime(Duration)}: 30 days. */
+    public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofDays(30);
+    /** Shortest accepted {@link Builder#maxLifetime(Duration)}. */
+    public static final Duration MIN_MAX_LIFETIME = Duration.ofMinutes(1);
     /** Default for {@link Builder#maxTokenLength(int)}: the wire protocol's LOGIN token limit. */
     public static final int DEFAULT_MAX_TOKEN_LENGTH = 4096;
     /** Largest accepted {@link Builder#maxTokenLength(int)}. */
@@ -107,6 +114,7 @@ public final class JwtAuthenticator implements Authenticator {
     private final String issuer;
     private final String audience;
     private final long leewayMillis;
+    private final long maxLifetimeMillis;
     private final int maxTokenLength;
     private final JsonFactory json;
 
@@ -123,6 +131,7 @@ public final class JwtAuthenticator implements Authenticator {
         this.issuer = b.issuer;
         this.audience = b.audience;
         this.leewayMillis = b.leeway.toMillis();
+        this.maxLifetimeMillis = b.maxLifetime.toMillis();
         this.maxTokenLength = b.maxTokenLength;
         final StreamReadConstraints limits = StreamReadConstraints.builder()
             .maxNestingDepth(MAX_JSON_DEPTH)
@@ -336,6 +345,9 @@ public final class JwtAuthenticator implements Authenticator {
         if (iat > latest) {
             throw failed("token issued in the future");
         }
+        if (exp > saturatedAdd(latest, maxLifetimeMillis)) {
+            throw failed("exp too far in the future (exp is in seconds, not milliseconds)");
+        }
         if (nowMillis > saturatedAdd(exp, leewayMillis)) {
             throw new AuthenticationException(ErrorCode.TOKEN_EXPIRED, "token expired");
         }
@@ -422,7 +434,8 @@ public final class JwtAuthenticator implements Authenticator {
     @Override
     public String toString() {
         return "JwtAuthenticator[keys=" + keys + ", issuer=" + issuer + ", audience=" + audience
-            + ", leewayMillis=" + leewayMillis + ", maxTokenLength=" + maxTokenLength + "]";
+            + ", leewayMillis=" + leewayMillis + ", maxLifetimeMillis=" + maxLifetimeMillis + ", maxTokenLength="
+            + maxTokenLength + "]";
     }
 
     /**
@@ -437,6 +450,7 @@ public final class JwtAuthenticator implements Authenticator {
         private String issuer;
         private String audience;
         private Duration leeway = DEFAULT_LEEWAY;
+        private Duration maxLifetime = DEFAULT_MAX_LIFETIME;
         private int maxTokenLength = DEFAULT_MAX_TOKEN_LENGTH;
 
         private Builder() {
@@ -508,6 +522,24 @@ public final class JwtAuthenticator implements Authenticator {
                 throw new IllegalArgumentException("leeway must be between 0 and " + MAX_LEEWAY + ", got " + leeway);
             }
             this.leeway = leeway;
+            return this;
+        }
+
+        /**
+         * @param maxLifetime the furthest ahead of now (plus leeway) a token's {@code exp} may be; a token
+         *                    expiring later is refused ("exp too far in the future"). Default 30 days.
+         * @return this builder.
+         * @throws IllegalArgumentException if below {@link #MIN_MAX_LIFETIME} or above
+         *                                  {@link #MAX_NUMERIC_DATE_SECONDS} seconds.
+         */
+        public Builder maxLifetime(final Duration maxLifetime) {
+            Objects.requireNonNull(maxLifetime, "maxLifetime");
+            if (maxLifetime.compareTo(MIN_MAX_LIFETIME) < 0
+                || maxLifetime.compareTo(Duration.ofSeconds(MAX_NUMERIC_DATE_SECONDS)) > 0) {
+                throw new IllegalArgumentException("maxLifetime must be between " + MIN_MAX_LIFETIME + " and "
+                    + MAX_NUMERIC_DATE_SECONDS + " s, got " + maxLifetime);
+            }
+            this.maxLifetime = maxLifetime;
             return this;
         }
 

@@ -136,6 +136,13 @@ public final class SessionHandler implements ConnectionHandler {
                     writeAck(s.command, c.id(), d.seq()));
                 break;
             case Protocol.PRESENCE_QUERY:
+                if (!UserIds.isValid(d.buffer(), d.idOffset(), d.idLength())) {
+                    // no user can have this id: offline, never seen, and no shard state is touched
+                    final byte[] id = new byte[d.idLength()];
+                    d.buffer().getBytes(d.idOffset(), id);
+                    c.write(s.frame, 0, FrameEncoder.presence(s.frame, 0, id, false, 0));
+                    break;
+                }
                 ShardCommand.writePresence(s.command, 0, c.id(), 0, d.buffer(), d.idOffset(), d.idLength());
                 control(c, shard.shardOf(d.buffer(), d.idOffset(), d.idLength()), ShardCommand.PRESENCE, s.command, 0,
                     ShardCommand.presenceLength(d.idLength()));

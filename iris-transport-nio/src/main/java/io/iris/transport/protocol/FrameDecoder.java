@@ -1,6 +1,5 @@
 package io.iris.transport.protocol;
 
-import io.iris.api.UserIds;
 import org.agrona.DirectBuffer;
 
 import java.nio.ByteOrder;
@@ -10,9 +9,8 @@ import java.nio.charset.StandardCharsets;
  * Flyweight that validates one frame in place and exposes its fields, allocating nothing.
  *
  * <p>{@link #wrap} checks the whole frame against {@code docs/protocol.md}: a known type, every field
- * inside the frame, device ids of 1–64 bytes of valid UTF-8, user ids valid by {@link UserIds} (except SEND's recipient, whose validity the server
- * answers with INVALID_RECIPIENT: only its length byte is checked), limits on tokens and texts, and no
- * trailing bytes. Only after it returns true are the accessors meaningful, and only those of the wrapped type;
+ * inside the frame, ids of 1–64 bytes of valid UTF-8, limits on tokens and texts, and no trailing
+ * bytes. Only after it returns true are the accessors meaningful, and only those of the wrapped type;
  * variable-length fields are exposed as offsets into the wrapped buffer. Never throws on bad input.
  *
  * <p>Not thread-safe: one instance per thread, reused for every frame.
@@ -78,7 +76,7 @@ public final class FrameDecoder {
                 ok = readVersion() && readId() && readTime() && readMaxPayload() && readHeartbeat() && readCursorField() && readLastSeqField();
                 break;
             case Protocol.SEND:
-                ok = readClientMsgIdField() && readRecipient() && readPayload();
+                ok = readClientMsgIdField() && readId() && readPayload();
                 break;
             case Protocol.SEND_ACK:
                 ok = readClientMsgIdField() && readStatusField() && readSeqField() && readTime() && readRetryAfter();
@@ -330,7 +328,7 @@ public final class FrameDecoder {
     }
 
     private boolean readDevice() {
-        if (!readIdLike(false)) {
+        if (!readIdLike()) {
             return false;
         }
         deviceOffset = idOffset;
@@ -338,32 +336,11 @@ public final class FrameDecoder {
         return true;
     }
 
-    /** A user id: the rule of {@link UserIds}. */
     private boolean readId() {
-        return readIdLike(true);
+        return readIdLike();
     }
 
-    /**
-     * SEND's recipient: only its framing is checked here (a {@code u8} length and that many bytes). Whether
-     * it is a valid user id ({@link UserIds}) is the server's answer to give, INVALID_RECIPIENT,
-     * not a reason to close the connection.
-     */
-    private boolean readRecipient() {
-        if (!need(1)) {
-            return false;
-        }
-        final int len = buffer.getByte(pos) & 0xFF;
-        pos += 1;
-        if (!need(len)) {
-            return false;
-        }
-        idOffset = pos;
-        idLength = len;
-        pos += len;
-        return true;
-    }
-
-    private boolean readIdLike(final boolean userId) {
+    private boolean readIdLike() {
         if (!need(1)) {
             return false;
         }
@@ -375,8 +352,8 @@ public final class FrameDecoder {
         if (!need(len)) {
             return false;
         }
-        if (userId ? !UserIds.isValid(buffer, pos, len) : !Utf8.isValid(buffer, pos, len)) {
-            return fail(userId ? "user id is not valid (UTF-8 without control characters)" : "id is not valid UTF-8");
+        if (!Utf8.isValid(buffer, pos, len)) {
+            return fail("id is not valid UTF-8");
         }
         idOffset = pos;
         idLength = len;

@@ -283,6 +283,7 @@ public final class ChronicleInboxStore implements InboxStore {
         for (final Checkpoint.UserState s : Checkpoint.read(checkpointFile)) {
             final UserInbox u = inbox(s.userId());
             u.lastSeq = Math.max(u.lastSeq, s.lastSeq());
+            u.lastSeen = s.lastSeen();
             for (int i = 0; i < s.devices().length; i++) {
                 u.advance(s.devices()[i], s.cursors()[i]);
             }
@@ -339,6 +340,11 @@ public final class ChronicleInboxStore implements InboxStore {
                         final UserInbox u = inbox(intern(ids, a));
                         u.advance(c.toString(), upTo);
                         trim(u);
+                        ledger.onRecord(cycle);
+                    } else if (type == WalRecords.SEEN) {
+                        final long seen = in.readLong();
+                        in.readUtf8(a);
+                        inbox(intern(ids, a)).lastSeen = seen;
                         ledger.onRecord(cycle);
                     } else {
                         throw new IllegalStateException("log record " + Long.toHexString(q) + " in " + walDir
@@ -577,6 +583,53 @@ public final class ChronicleInboxStore implements InboxStore {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Logged as a SEEN record (durable with the next sync) and kept in the checkpoint, so it outlives the
+     * log cycle it was written in. With the disk almost full or the store failed it holds in memory only.
+     */
+    @Override
+    public void recordLastSeen(final String userId, final long epochMillis) {
+        checkOpen();
+        final UserInbox u = inbox(userId);
+        synchronized (u) {
+            u.lastSeen = epochMillis;
+            if (failure != null || !guard.allowAck()) {
+                warnAckNotLogged("disk almost full or store failed");
+                return;
+            }
+            try {
+                final ExcerptAppender appender = queue.acquireAppender();
+                try (DocumentContext dc = appender.writingDocument()) {
+                    try {
+                        WalRecords.writeSeen(dc.wire().bytes(), epochMillis, userId);
+                    } catch (final Throwable t) {
+                        dc.rollbackOnClose();
+                        throw t;
+                    }
+                }
+                ledger.onRecord(rollCycle.toCycle(appender.lastIndexAppended()));
+            } catch (final InternalError e) {
+                fail("fault in the log's mapped memory (disk full or I/O error?)", e);
+            } catch (final RuntimeException e) {
+                warnAckNotLogged(e.toString());
+            }
+        }
+    }
+
+    @Override
+    public long lastSeen(final String userId) {
+        checkWritable();
+        final UserInbox u = users.get(userId);
+        if (u == null) {
+            return 0;
+        }
+        synchronized (u) {
+            return u.lastSeen;
+        }
+    }
+
     private void logAck(final UserInbox u, final String deviceId, final long cursor) {
         if (failure != null || !guard.allowAck()) {
             warnAckNotLogged("disk almost full or store failed");
@@ -685,7 +738,7 @@ public final class ChronicleInboxStore implements InboxStore {
         final List<Checkpoint.UserState> snapshot = new ArrayList<>(users.size());
         for (final UserInbox u : users.values()) {
             synchronized (u) {
-                snapshot.add(new Checkpoint.UserState(u.userId, u.lastSeq, u.devices(), u.cursors()));
+                snapshot.add(new Checkpoint.UserState(u.userId, u.lastSeq, u.lastSeen, u.devices(), u.cursors()));
             }
         }
         forceDirty(); // the log now holds at least what the snapshot says: a checkpoint never runs ahead of it

@@ -3,7 +3,8 @@ package io.iris.storage.chronicle;
 import java.util.Arrays;
 
 /**
- * One user's inbox state, rebuilt from the log at start-up: the last seq, the device cursors, and an
+ * One user's inbox state, rebuilt from the log at start-up: the last seq, the device cursors, when the user
+ * was last seen online, and an
  * index from each retained seq to the Chronicle Queue index of its APPEND record and its append time
  * (seconds since {@link #TIME_BASE_MILLIS}, rounded down: 12 bytes per retained record). Guarded by the
  * instance's monitor; {@link ChronicleInboxStore} takes it for every operation on the user.
@@ -23,6 +24,8 @@ final class UserInbox {
 
     final String userId;
     long lastSeq;
+    /** When the user was last seen online, epoch millis; 0 if never. */
+    long lastSeen;
     long indexFirst = 1;
     private long[] index = EMPTY;
     private int[] times = NO_TIMES;

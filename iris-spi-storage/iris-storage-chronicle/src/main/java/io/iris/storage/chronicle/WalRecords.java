@@ -11,6 +11,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <pre>
  * APPEND  type:u8 = 1 | seq:i64 | clientMsgId:i64 | appendedAt:i64 | user:utf8 | sender:utf8 | length:i32 | record:bytes[length]
  * ACK     type:u8 = 2 | upToSeq:i64 | user:utf8 | device:utf8
+ * SEEN    type:u8 = 3 | lastSeen:i64 | user:utf8
  * </pre>
  *
  * {@code appendedAt} is the store's clock (epoch millis) at the append: retention measures from it.
@@ -24,6 +25,8 @@ final class WalRecords {
     static final byte APPEND = 1;
     /** A device's cumulative acknowledgement. */
     static final byte ACK = 2;
+    /** When a user was last seen online (epoch millis): the latest record wins. */
+    static final byte SEEN = 3;
 
     private WalRecords() {
     }
@@ -73,6 +76,19 @@ final class WalRecords {
         out.writeLong(upToSeq);
         out.writeUtf8(userId);
         out.writeUtf8(deviceId);
+    }
+
+    /**
+     * Writes a SEEN record; never allocates.
+     *
+     * @param out      the document's bytes.
+     * @param lastSeen when the user was last seen, epoch millis.
+     * @param userId   the user.
+     */
+    static void writeSeen(final Bytes<?> out, final long lastSeen, final String userId) {
+        out.writeByte(SEEN);
+        out.writeLong(lastSeen);
+        out.writeUtf8(userId);
     }
 
     /**

@@ -156,6 +156,27 @@ public final class MemoryInboxStore implements InboxStore {
         }
     }
 
+    /** {@inheritDoc} Kept in the heap with the user's inbox, like everything of this store. */
+    @Override
+    public void recordLastSeen(final String userId, final long epochMillis) {
+        checkOpen();
+        final Inbox inbox = inbox(userId);
+        synchronized (inbox) {
+            inbox.lastSeen = epochMillis;
+        }
+    }
+
+    @Override
+    public long lastSeen(final String userId) {
+        final Inbox inbox = inboxes.get(userId);
+        if (inbox == null) {
+            return 0;
+        }
+        synchronized (inbox) {
+            return inbox.lastSeen;
+        }
+    }
+
     /**
      * @param userId the inbox owner.
      * @return how many records the inbox holds now (after trimming); for tests and metrics.
@@ -194,6 +215,8 @@ public final class MemoryInboxStore implements InboxStore {
     private static final class Inbox {
         private Records records;
         private long lastSeq;
+        /** When the user was last seen online, epoch millis; 0 if never. */
+        private long lastSeen;
         /** The first known device and its cursor, inline (most users have one or two devices). */
         private String device0;
         private long cursor0;

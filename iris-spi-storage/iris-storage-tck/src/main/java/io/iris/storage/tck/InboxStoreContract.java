@@ -42,6 +42,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *       clock it was given.</li>
  *   <li>{@link #trimsAcknowledgedRecords()}: the provider drops records every known device acknowledged
  *       (the contract allows keeping them; a provider that does should say so).</li>
+ *   <li>{@link #keepsLastSeen()}: the provider implements {@link InboxStore#recordLastSeen} and
+ *       {@link InboxStore#lastSeen}.</li>
  * </ul>
  * Every store opened through {@link #open} is closed after each test. The suite only reads what a
  * {@link InboxStore#sync()} covered, and never asserts that something was forgotten (dedup keys
@@ -92,6 +94,14 @@ public abstract class InboxStoreContract {
 
     /** @return true when records every known device acknowledged are no longer read. */
     protected boolean trimsAcknowledgedRecords() {
+        return true;
+    }
+
+    /**
+     * @return true when the provider keeps last-seen times ({@link InboxStore#recordLastSeen}); the
+     * SPI's default keeps none.
+     */
+    protected boolean keepsLastSeen() {
         return true;
     }
 
@@ -469,6 +479,43 @@ public abstract class InboxStoreContract {
         } else {
             assertThat(oldest).as("the first readable record").isEqualTo(first.get(0).seq());
         }
+    }
+
+    // ---------------------------------------------------------------- last seen
+
+    @Test
+    void lastSeenIsZeroUntilRecordedAndTheLatestCallWins() {
+        assumeTrue(keepsLastSeen(), "the provider keeps no last-seen times");
+        final InboxStore store = open();
+        assertThat(store.lastSeen("alice")).isZero();
+        store.recordLastSeen("alice", CLOCK_START_MILLIS + 5);
+        assertThat(store.lastSeen("alice")).isEqualTo(CLOCK_START_MILLIS + 5);
+        assertThat(store.lastSeen("bob")).as("per user").isZero();
+        store.recordLastSeen("alice", CLOCK_START_MILLIS + 9_000);
+        assertThat(store.lastSeen("alice")).isEqualTo(CLOCK_START_MILLIS + 9_000);
+        appendMany(store, "alice", 2);
+        store.sync();
+        store.ack("alice", "phone", 2);
+        assertThat(store.lastSeen("alice")).as("untouched by appends, acks and trimming")
+            .isEqualTo(CLOCK_START_MILLIS + 9_000);
+        assertThat(store.lastSeq("alice")).isEqualTo(2);
+    }
+
+    @Test
+    void lastSeenSurvivesARestart() {
+        assumeTrue(keepsLastSeen(), "the provider keeps no last-seen times");
+        assumeTrue(survivesRestart(), "the provider is not durable across restarts");
+        final StoreOptions options = defaultOptions();
+        InboxStore store = open(options);
+        store.recordLastSeen("alice", CLOCK_START_MILLIS + 1);
+        store.recordLastSeen("alice", CLOCK_START_MILLIS + 2);
+        store.recordLastSeen("carol", CLOCK_START_MILLIS + 3);
+        appendMany(store, "bob", 1);
+        store = restart(store, options);
+        assertThat(store.lastSeen("alice")).isEqualTo(CLOCK_START_MILLIS + 2);
+        assertThat(store.lastSeen("carol")).isEqualTo(CLOCK_START_MILLIS + 3);
+        assertThat(store.lastSeen("bob")).isZero();
+        assertThat(store.lastSeq("bob")).isEqualTo(1);
     }
 
     // ---------------------------------------------------------------- dedup
