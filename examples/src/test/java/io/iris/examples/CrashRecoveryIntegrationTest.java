@@ -1,6 +1,7 @@
 package io.iris.examples;
 
 import io.iris.api.IrisConfig;
+import io.iris.api.SendReceipt;
 import io.iris.api.SendStatus;
 import io.iris.client.IrisClient;
 import io.iris.engine.auth.JwtAuthenticatorProvider;
@@ -68,6 +69,8 @@ class CrashRecoveryIntegrationTest {
     private static final String[] ONLINE = {"crash-r0", "crash-r1", "crash-r2"};
     private static final String[] OFFLINE = {"crash-r3", "crash-r4", "crash-r5"};
     private static final long DEADLINE_SECONDS = 180;
+    /** Sends of one probe at most while the answer is a retryable refusal (each after its retry-after, ≤ 1 s). */
+    private static final int PROBE_ATTEMPTS = 30;
 
     @TempDir
     Path work;
@@ -366,6 +369,24 @@ class CrashRecoveryIntegrationTest {
             });
         }
 
+        /**
+         * Sends until the answer is not a retryable refusal: a probe checks dedup, and a server just restarted
+         * may still shed load (OVERLOADED) or be catching up with its storage, which says nothing about dedup.
+         */
+        private CompletableFuture<SendReceipt> answered(final IrisClient sender, final String to, final long id,
+                                                        final byte[] payload, final int attemptsLeft) {
+            return sender.send(to, id, payload).thenCompose(r -> {
+                if (!r.status().isRetryable() || attemptsLeft <= 1) {
+                    return CompletableFuture.completedFuture(r);
+                }
+                refusals.incrementAndGet();
+                final long delay = Math.max(10, Math.min(r.retryAfterMillis(), 1_000));
+                return CompletableFuture.supplyAsync(() -> null,
+                        CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS))
+                    .thenCompose(x -> answered(sender, to, id, payload, attemptsLeft - 1));
+            });
+        }
+
         /** Sends an acknowledged message again with its id; completes with "ok" if answered DUPLICATE(seq). */
         CompletableFuture<String> probe(final String key) {
             final String[] parts = key.split(":");
@@ -378,7 +399,8 @@ class CrashRecoveryIntegrationTest {
             if (sender != owner.client) {
                 sender.connect();
             }
-            return sender.send(recipientOf.get(key), i, Integer.toString(i).getBytes(StandardCharsets.UTF_8))
+            return answered(sender, recipientOf.get(key), i, Integer.toString(i).getBytes(StandardCharsets.UTF_8),
+                PROBE_ATTEMPTS)
                 .thenApply(r -> r.status() == SendStatus.DUPLICATE && r.seq() == seq ? "ok"
                     : key + " re-sent: " + r.status() + " seq " + r.seq() + ", originally " + seq)
                 .whenComplete((r, e) -> {
