@@ -2,9 +2,12 @@ package io.iris.engine;
 
 import io.iris.api.IrisConfig;
 import io.iris.api.SendStatus;
+import io.iris.api.storage.InboxStore;
+import io.iris.api.storage.InboxVisitor;
 import io.iris.client.IrisClient;
 import io.iris.engine.auth.JwtMinter;
 import io.iris.storage.memory.MemoryInboxStore;
+import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Where a device's delivery starts (issue 11): LOGIN_OK's {@code cursor} is never below the oldest record
- * still stored minus one, so every seq in {@code (cursor, lastSeq]} really is delivered next.
+ * still stored minus one, after a trim or after retention, so every seq in {@code (cursor, lastSeq]} really is
+ * delivered next.
  */
 class InboxStartEngineTest {
     private static final String SECRET = "inbox-start-test-secret-0123456789abcdef";
@@ -55,6 +59,76 @@ class InboxStartEngineTest {
             .token(minter.mint(user, Duration.ofHours(1))).deviceId(device).listener(seen).build();
         c.connect().get(10, TimeUnit.SECONDS);
         return c;
+    }
+
+    @Test
+    void afterRetentionExpiredTheOldestRecordsADeviceStartsAtTheOldestLeft() throws Exception {
+        final Expiring expiring = new Expiring(store);
+        engine = IrisEngine.builder().storage(expiring)
+            .config(IrisConfig.of(Map.of("server.host", "127.0.0.1", "server.port", "0", "auth.jwt.secret", SECRET)))
+            .start();
+        for (int i = 1; i <= 5; i++) {
+            assertThat(engine.send("alice", "bob", i, new byte[]{(byte) i}).get(10, TimeUnit.SECONDS).seq()).isEqualTo(i);
+        }
+        expiring.expiredThrough = 3; // retention removed 1..3, nobody having read them
+        final Seen phone = new Seen();
+        try (IrisClient bobPhone = connect("bob", "phone", phone)) {
+            assertThat(phone.logins.poll(10, TimeUnit.SECONDS)).as("cursor, lastSeq").containsExactly(3L, 5L);
+            assertThat(phone.seqs.poll(10, TimeUnit.SECONDS)).isEqualTo(4L);
+            assertThat(phone.seqs.poll(10, TimeUnit.SECONDS)).isEqualTo(5L);
+        }
+    }
+
+    /** A store whose records up to {@link #expiredThrough} count as expired by retention (read skips them). */
+    private static final class Expiring implements InboxStore {
+        private final MemoryInboxStore data;
+        volatile long expiredThrough;
+
+        Expiring(final MemoryInboxStore data) {
+            this.data = data;
+        }
+
+        @Override
+        public long append(final String userId, final String senderId, final long clientMsgId,
+                           final DirectBuffer record, final int offset, final int length) {
+            return data.append(userId, senderId, clientMsgId, record, offset, length);
+        }
+
+        @Override
+        public void sync() {
+            data.sync();
+        }
+
+        @Override
+        public int read(final String userId, final long afterSeq, final int maxRecords,
+                        final InboxVisitor visitor) {
+            return data.read(userId, Math.max(afterSeq, expiredThrough), maxRecords, visitor);
+        }
+
+        @Override
+        public long oldestSeq(final String userId) {
+            return Math.max(data.oldestSeq(userId), Math.min(expiredThrough, data.lastSeq(userId)) + 1);
+        }
+
+        @Override
+        public long lastSeq(final String userId) {
+            return data.lastSeq(userId);
+        }
+
+        @Override
+        public long cursor(final String userId, final String deviceId) {
+            return data.cursor(userId, deviceId);
+        }
+
+        @Override
+        public void ack(final String userId, final String deviceId, final long upToSeq) {
+            data.ack(userId, deviceId, upToSeq);
+        }
+
+        @Override
+        public void close() {
+            data.close();
+        }
     }
 
     @Test
