@@ -84,6 +84,8 @@ class CrashRecoveryIntegrationTest {
     private static final String[] ONLINE = {"crash-r0", "crash-r1", "crash-r2"};
     private static final String[] OFFLINE = {"crash-r3", "crash-r4", "crash-r5"};
     private static final long DEADLINE_SECONDS = 180;
+    /** Sends of one probe at most while the answer is a retryable refusal (each after its retry-after, ≤ 1 s). */
+    private static final int PROBE_ATTEMPTS = 30;
 
     @TempDir
     Path work;
@@ -448,7 +450,7 @@ class CrashRecoveryIntegrationTest {
             });
         }
 
-        /** Sends a message again with its id, again after each retryable refusal (at most 100 times). */
+        /** Sends a message again with its id, again after each retryable refusal (at most PROBE_ATTEMPTS times). */
         private CompletableFuture<String> resend(final IrisClient sender, final String key, final int i, final long seq,
                                                  final int attempt) {
             return sender.send(recipientOf.get(key), i, Integer.toString(i).getBytes(StandardCharsets.UTF_8))
@@ -456,7 +458,7 @@ class CrashRecoveryIntegrationTest {
                     if (r.status() == SendStatus.DUPLICATE && r.seq() == seq) {
                         return CompletableFuture.completedFuture("ok");
                     }
-                    if (r.status().isRetryable() && attempt < 100) {
+                    if (r.status().isRetryable() && attempt < PROBE_ATTEMPTS) {
                         final Executor later = CompletableFuture.delayedExecutor(
                             Math.max(20, Math.min(r.retryAfterMillis(), 1_000)), TimeUnit.MILLISECONDS);
                         return CompletableFuture.supplyAsync(() -> attempt + 1, later)

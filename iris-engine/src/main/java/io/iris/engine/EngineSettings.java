@@ -42,6 +42,8 @@ import java.nio.file.Path;
  * @param revokedFilePollMillis {@code auth.jwt.revokedFilePollMillis}: how often that file is checked for changes.
  * @param addressLimits         {@code limits.ip.*} and {@code limits.login.*}: per-source-address limits.
  * @param tls                   the {@code tls.*} keys.
+ * @param userCacheSize         {@code engine.userCacheSize}: user ids each shard keeps interned; reaching it
+ *                              empties the shard's cache (bounds the heap a sender spraying new recipient ids costs).
  */
 public record EngineSettings(String host, int port, int ioThreads, int maxConnections, int shards, int queueBytes,
                              int maxBatch, String storage, String auth, int maxPayload, int ratePerSecond,
@@ -50,7 +52,7 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
                              int deliveryWindowBytes, int outboundHighWaterMark, long deliveryStallTimeoutMillis,
                              long drainTimeoutMillis,
                              int maxRevocations, String revokedFile, long revokedFilePollMillis,
-                             AddressLimits addressLimits, Tls tls) {
+                             AddressLimits addressLimits, Tls tls, int userCacheSize) {
 
     /**
      * Limits per source address (an IPv4 address or an IPv6 /64); 0 disables each.
@@ -175,6 +177,7 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
             c.getString("auth.jwt.revokedFile", ""),
             c.getInt("auth.jwt.revokedFilePollMillis", 2_000, 100, 3_600_000),
             AddressLimits.from(c),
-            Tls.from(c));
+            Tls.from(c),
+            c.getInt("engine.userCacheSize", 65_536, 1, 1 << 24));
     }
 }

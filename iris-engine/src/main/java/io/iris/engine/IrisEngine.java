@@ -5,8 +5,10 @@ import io.iris.api.Iris;
 import io.iris.api.IrisConfig;
 import io.iris.api.OfflineListener;
 import io.iris.api.Presence;
+import io.iris.api.RecipientValidator;
 import io.iris.api.SendReceipt;
 import io.iris.api.SendStatus;
+import io.iris.api.UserIds;
 import io.iris.api.flow.OverloadLevel;
 import io.iris.api.auth.Authenticator;
 import io.iris.api.auth.AuthenticatorProvider;
@@ -32,8 +34,6 @@ import io.iris.engine.session.SessionHandler;
 import io.iris.transport.NioServer;
 import io.iris.transport.NioServerConfig;
 import io.iris.transport.tls.TlsConfig;
-import io.iris.transport.protocol.Protocol;
-import io.iris.transport.protocol.Utf8;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
@@ -190,7 +190,8 @@ public final class IrisEngine implements Iris {
                 new DeviceRouter(store, outbounds[i], clock, settings.deliveryWindow(),
                     settings.deliveryWindowBytes(), settings.deliveryStallTimeoutMillis()),
                 outbounds[i], requests, b.offlineListener, clock,
-                settings.maxBatch(), settings.maxPayload(), settings.heartbeatMillis(), settings.storageRetryMillis());
+                settings.maxBatch(), settings.maxPayload(), settings.heartbeatMillis(), settings.storageRetryMillis(),
+                b.recipientValidator, settings.userCacheSize());
             runners[i] = new AgentRunner(new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),
                 TimeUnit.MILLISECONDS.toNanos(1)), e -> LOG.error("shard agent error", e), null, agents[i]);
         }
@@ -259,6 +260,18 @@ public final class IrisEngine implements Iris {
         return transport.connectionsRefusedByAddressCap() + transport.connectionsRefusedByAddressRate();
     }
 
+    /**
+     * @return user ids the shards keep interned now, at most {@code engine.userCacheSize} per shard (a recent
+     * value: each shard updates it on its own thread).
+     */
+    public int cachedUsers() {
+        int n = 0;
+        for (final ShardAgent a : agents) {
+            n += a.cachedUsers();
+        }
+        return n;
+    }
+
     /** @return LOGINs refused with {@code LOGIN_THROTTLED} since start. */
     public long loginsThrottled() {
         return loginThrottle.throttledLogins();
@@ -268,9 +281,14 @@ public final class IrisEngine implements Iris {
     public CompletableFuture<SendReceipt> send(final String senderId, final String recipientId, final long clientMsgId,
                                                final byte[] payload) {
         final byte[] sender = userIdBytes(senderId, "senderId");
-        final byte[] recipient = userIdBytes(recipientId, "recipientId");
+        Objects.requireNonNull(recipientId, "recipientId");
         Objects.requireNonNull(payload, "payload");
         final CompletableFuture<SendReceipt> future = new CompletableFuture<>();
+        if (!UserIds.isValid(recipientId)) {
+            future.complete(new SendReceipt(SendStatus.INVALID_RECIPIENT, 0, System.currentTimeMillis(), 0));
+            return future;
+        }
+        final byte[] recipient = recipientId.getBytes(StandardCharsets.UTF_8);
         if (payload.length > settings.maxPayload()) {
             future.complete(new SendReceipt(SendStatus.PAYLOAD_TOO_LARGE, 0, System.currentTimeMillis(), 0));
             return future;
@@ -425,13 +443,11 @@ public final class IrisEngine implements Iris {
 
     private static byte[] userIdBytes(final String id, final String what) {
         Objects.requireNonNull(id, what);
-        final byte[] bytes = id.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length == 0 || bytes.length > Protocol.MAX_ID_LENGTH
-            || !Utf8.isValid(new UnsafeBuffer(bytes), 0, bytes.length)) {
-            throw new IllegalArgumentException(what + " must be 1.." + Protocol.MAX_ID_LENGTH
-                + " bytes of valid UTF-8: '" + id + "'");
+        final String problem = UserIds.problem(id);
+        if (problem != null) {
+            throw new IllegalArgumentException(what + " is not a valid user id: " + problem);
         }
-        return bytes;
+        return id.getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -444,8 +460,20 @@ public final class IrisEngine implements Iris {
         private Authenticator authenticator;
         private OfflineListener offlineListener;
         private Consumer<OverloadLevel> overloadListener;
+        private RecipientValidator recipientValidator = RecipientValidator.ANY;
 
         private Builder() {
+        }
+
+        /**
+         * @param validator decides whether a SEND's recipient exists (see {@link RecipientValidator}); a recipient
+         *                  it refuses is answered INVALID_RECIPIENT and costs no state. Default
+         *                  {@link RecipientValidator#ANY}: every valid user id is a recipient.
+         * @return this builder.
+         */
+        public Builder recipientValidator(final RecipientValidator validator) {
+            this.recipientValidator = Objects.requireNonNull(validator, "validator");
+            return this;
         }
 
         /**

@@ -2,6 +2,7 @@ package io.iris.engine.session;
 
 import io.iris.api.ErrorCode;
 import io.iris.api.SendStatus;
+import io.iris.api.UserIds;
 import io.iris.api.auth.AuthenticationException;
 import io.iris.api.auth.Authenticator;
 import io.iris.api.auth.Principal;
@@ -32,7 +33,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The engine's {@link ConnectionHandler}: runs on I/O threads and turns frames into shard commands.
  *
- * <p>Per SEND, in order: authenticated? token still valid? payload within limit? the user's token
+ * <p>Per SEND, in order: authenticated? token still valid? recipient a valid user id ({@link UserIds}; else
+ * INVALID_RECIPIENT)? payload within limit? the user's token
  * bucket; the {@link FlowController}; then the command is written straight into the recipient shard's
  * ring buffer ({@code tryClaim}/{@code commit}: no copy, no object). Refusals are answered with a
  * SEND_ACK carrying the status and a retry-after, never dropped. Logins, logouts, acks and presence
@@ -134,6 +136,13 @@ public final class SessionHandler implements ConnectionHandler {
                     writeAck(s.command, c.id(), d.seq()));
                 break;
             case Protocol.PRESENCE_QUERY:
+                if (!UserIds.isValid(d.buffer(), d.idOffset(), d.idLength())) {
+                    // no user can have this id: offline, never seen, and no shard state is touched
+                    final byte[] id = new byte[d.idLength()];
+                    d.buffer().getBytes(d.idOffset(), id);
+                    c.write(s.frame, 0, FrameEncoder.presence(s.frame, 0, id, false, 0));
+                    break;
+                }
                 ShardCommand.writePresence(s.command, 0, c.id(), 0, d.buffer(), d.idOffset(), d.idLength());
                 control(c, shard.shardOf(d.buffer(), d.idOffset(), d.idLength()), ShardCommand.PRESENCE, s.command, 0,
                     ShardCommand.presenceLength(d.idLength()));
@@ -189,13 +198,12 @@ public final class SessionHandler implements ConnectionHandler {
             c.closeWithError(ErrorCode.AUTH_FAILED, "token could not be verified");
             return;
         }
-        final byte[] user = principal.userId() == null ? new byte[0]
-            : principal.userId().getBytes(StandardCharsets.UTF_8);
-        if (user.length == 0 || user.length > Protocol.MAX_ID_LENGTH) {
+        if (!UserIds.isValid(principal.userId())) { // an authenticator of the embedder may return anything
             loginThrottle.failed(from, System.nanoTime());
             c.closeWithError(ErrorCode.AUTH_FAILED, "token subject is not a valid user id");
             return;
         }
+        final byte[] user = principal.userId().getBytes(StandardCharsets.UTF_8);
         final String tokenId = principal.tokenId();
         if (tokenId != null) {
             liveTokens.add(tokenId, c.id()); // first: see the class comment
@@ -232,6 +240,10 @@ public final class SessionHandler implements ConnectionHandler {
             return;
         }
         final long msgId = d.clientMsgId();
+        if (!UserIds.isValid(d.buffer(), d.idOffset(), d.idLength())) {
+            ack(c, s, msgId, SendStatus.INVALID_RECIPIENT, 0);
+            return;
+        }
         if (d.payloadLength() > maxPayload) {
             ack(c, s, msgId, SendStatus.PAYLOAD_TOO_LARGE, 0);
             return;

@@ -373,6 +373,7 @@ public final class ChronicleInboxStore implements InboxStore {
         for (final Checkpoint.UserState s : Checkpoint.read(checkpointFile)) {
             final UserInbox u = inbox(s.userId());
             u.lastSeq = Math.max(u.lastSeq, s.lastSeq());
+            u.lastSeen = s.lastSeen();
             for (int i = 0; i < s.devices().length; i++) {
                 u.advance(s.devices()[i], s.cursors()[i]);
             }
@@ -465,6 +466,11 @@ public final class ChronicleInboxStore implements InboxStore {
                         final UserInbox u = inbox(intern(ids, a));
                         u.advance(c.toString(), upTo);
                         trim(u);
+                        ledger.onRecord(cycle);
+                    } else if (type == WalRecords.SEEN) {
+                        final long seen = in.readLong();
+                        in.readUtf8(a);
+                        inbox(intern(ids, a)).lastSeen = seen;
                         ledger.onRecord(cycle);
                     } else {
                         throw new IllegalStateException("log record " + Long.toHexString(q) + " in " + walDir
@@ -757,6 +763,20 @@ public final class ChronicleInboxStore implements InboxStore {
         }
     }
 
+    /** {@inheritDoc} Expired records are dropped from the user's index first, as {@link #read} does. */
+    @Override
+    public long oldestSeq(final String userId) {
+        checkWritable();
+        final UserInbox u = users.get(userId);
+        if (u == null) {
+            return 1;
+        }
+        synchronized (u) {
+            dropExpired(u, time.currentTimeMillis());
+            return u.oldestSeq();
+        }
+    }
+
     @Override
     public long cursor(final String userId, final String deviceId) {
         checkWritable();
@@ -785,12 +805,45 @@ public final class ChronicleInboxStore implements InboxStore {
             if (!u.advance(deviceId, upTo)) {
                 return;
             }
-            logAck(u, deviceId, u.cursor(deviceId));
+            logSmall(WalRecords.ACK, u.cursor(deviceId), u.userId, deviceId);
             trim(u);
         }
     }
 
-    private void logAck(final UserInbox u, final String deviceId, final long cursor) {
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Logged as a SEEN record (durable with the next sync) and kept in the checkpoint, so it outlives the
+     * log cycle it was written in. With the disk almost full or the store failed it holds in memory only.
+     */
+    @Override
+    public void recordLastSeen(final String userId, final long epochMillis) {
+        checkOpen();
+        final UserInbox u = inbox(userId);
+        synchronized (u) {
+            u.lastSeen = epochMillis;
+            logSmall(WalRecords.SEEN, epochMillis, userId, null);
+        }
+    }
+
+    @Override
+    public long lastSeen(final String userId) {
+        checkWritable();
+        final UserInbox u = users.get(userId);
+        if (u == null) {
+            return 0;
+        }
+        synchronized (u) {
+            return u.lastSeen;
+        }
+    }
+
+    /**
+     * Logs a small record that may be lost without harm to the contract (its state is kept in memory and
+     * in the checkpoint): an ACK ({@code value} = cursor) or a SEEN ({@code value} = time, no device).
+     * Skipped, with a rate-limited warning, on an almost full disk or a failed store.
+     */
+    private void logSmall(final byte type, final long value, final String userId, final String deviceId) {
         if (failure != null || !guard.allowAck()) {
             warnAckNotLogged("disk almost full or store failed");
             return;
@@ -806,7 +859,11 @@ public final class ChronicleInboxStore implements InboxStore {
             final long end;
             try (DocumentContext dc = appender.writingDocument()) {
                 try {
-                    WalRecords.writeAck(dc.wire().bytes(), cursor, u.userId, deviceId);
+                    if (type == WalRecords.ACK) {
+                        WalRecords.writeAck(dc.wire().bytes(), value, userId, deviceId);
+                    } else {
+                        WalRecords.writeSeen(dc.wire().bytes(), value, userId);
+                    }
                     end = dc.wire().bytes().writePosition();
                 } catch (final Throwable t) {
                     dc.rollbackOnClose();
@@ -829,7 +886,7 @@ public final class ChronicleInboxStore implements InboxStore {
         final long now = System.currentTimeMillis();
         if (now - lastAckWarning > 10_000) {
             lastAckWarning = now;
-            LOG.warn("chronicle store {}: cursor kept in memory only ({})", dir, why);
+            LOG.warn("chronicle store {}: cursor or last-seen time kept in memory only ({})", dir, why);
         }
     }
 
@@ -916,7 +973,7 @@ public final class ChronicleInboxStore implements InboxStore {
         final List<Checkpoint.UserState> snapshot = new ArrayList<>(users.size());
         for (final UserInbox u : users.values()) {
             synchronized (u) {
-                snapshot.add(new Checkpoint.UserState(u.userId, u.lastSeq, u.devices(), u.cursors()));
+                snapshot.add(new Checkpoint.UserState(u.userId, u.lastSeq, u.lastSeen, u.devices(), u.cursors()));
             }
         }
         forceDirty(); // the log now holds at least what the snapshot says: a checkpoint never runs ahead of it

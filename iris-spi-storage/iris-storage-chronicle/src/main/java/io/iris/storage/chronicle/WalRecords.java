@@ -11,6 +11,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <pre>
  * APPEND   type:u8 = 4 | seq:i64 | clientMsgId:i64 | appendedAt:i64 | user:utf8 | sender:utf8 | length:i32 | record:bytes[length] | check:i32
  * ACK      type:u8 = 2 | upToSeq:i64 | user:utf8 | device:utf8
+ * SEEN     type:u8 = 3 | lastSeen:i64 | user:utf8
  * OPENED   type:u8 = 5 | openedAt:i64
  * APPEND   type:u8 = 1, the same without check: written before 2026-12, still read
  * </pre>
@@ -35,6 +36,8 @@ final class WalRecords {
     static final byte APPEND_UNCHECKED = 1;
     /** A device's cumulative acknowledgement. */
     static final byte ACK = 2;
+    /** When a user was last seen online (epoch millis): the latest record wins. */
+    static final byte SEEN = 3;
     /** A record appended to a user's inbox, with a checksum. */
     static final byte APPEND = 4;
     /** The store started from a log whose tail was torn: records after this one are valid again. */
@@ -145,6 +148,19 @@ final class WalRecords {
         out.writeLong(upToSeq);
         out.writeUtf8(userId);
         out.writeUtf8(deviceId);
+    }
+
+    /**
+     * Writes a SEEN record; never allocates.
+     *
+     * @param out      the document's bytes.
+     * @param lastSeen when the user was last seen, epoch millis.
+     * @param userId   the user.
+     */
+    static void writeSeen(final Bytes<?> out, final long lastSeen, final String userId) {
+        out.writeByte(SEEN);
+        out.writeLong(lastSeen);
+        out.writeUtf8(userId);
     }
 
     /**

@@ -448,6 +448,34 @@ public final class RedisInboxStore implements InboxStore {
         }
     }
 
+    /** {@inheritDoc} One {@code SET} on the user's lane, waited for (it is as durable as Redis makes it). */
+    @Override
+    public void recordLastSeen(final String userId, final long epochMillis) {
+        checkOpen();
+        final RedisLink l = acquire();
+        try {
+            RedisConnector.await(l.async(lane(l, stripeIndex(userId))).set(keys.seen(userId), ascii(epochMillis)),
+                config.timeoutMillis());
+            reportSuccess(l);
+        } catch (final RuntimeException e) {
+            throw failure(l, "last seen of " + userId, e);
+        }
+    }
+
+    @Override
+    public long lastSeen(final String userId) {
+        checkOpen();
+        final RedisLink l = acquire();
+        try {
+            final byte[] value = RedisConnector.await(l.async(lane(l, stripeIndex(userId))).get(keys.seen(userId)),
+                config.timeoutMillis());
+            reportSuccess(l);
+            return value == null ? 0 : parseLong(value);
+        } catch (final RuntimeException e) {
+            throw failure(l, "last seen of " + userId, e);
+        }
+    }
+
     /**
      * Closes the connection and the client. Appends not yet synced may or may not be in Redis.
      * Idempotent.
