@@ -212,7 +212,8 @@ public final class IrisEngine implements Iris {
             transport.start();
         } catch (final IOException e) {
             close();
-            throw new UncheckedIOException("cannot listen on " + settings.host() + ":" + settings.port(), e);
+            throw new UncheckedIOException("cannot listen on " + settings.host() + ":" + settings.port()
+                + " (config keys 'server.host', 'server.port'): " + e.getMessage(), e);
         }
         flow.start();
         if (revocationFile != null) {

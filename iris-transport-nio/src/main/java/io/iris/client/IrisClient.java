@@ -502,7 +502,9 @@ public final class IrisClient implements AutoCloseable {
                 if (!end.loggedIn && end.terminal) {
                     notifyDisconnected(end.code, end.reason);
                 }
-                stop(new IrisClientException(end.reason, end.code, end.cause));
+                final IrisClientException cause = new IrisClientException(end.reason, end.code, end.cause);
+                stop(cause);
+                notifyStopped(cause);
                 break;
             }
             if (end.delayNanos >= 0) {
@@ -1006,6 +1008,14 @@ public final class IrisClient implements AutoCloseable {
         }
     }
 
+    private void notifyStopped(final IrisClientException cause) {
+        try {
+            listener.onStopped(cause);
+        } catch (final Throwable t) {
+            LOG.log(System.Logger.Level.WARNING, "Listener.onStopped threw", t);
+        }
+    }
+
     private static IllegalArgumentException tooLarge(final int length, final int max) {
         return new IllegalArgumentException("payload of " + length + " bytes over the server's maxPayload of " + max);
     }
@@ -1155,6 +1165,17 @@ public final class IrisClient implements AutoCloseable {
          * @param reason a short text for logs.
          */
         default void onDisconnected(final ErrorCode code, final String reason) {
+        }
+
+        /**
+         * The client stopped for good on its own (see the reconnection rules of {@link IrisClient}: a login
+         * refused with AUTH_FAILED, e.g. for a revoked token; DEVICE_REPLACED; a connection lost with
+         * reconnection disabled...): it is now closed and every later operation fails. Not called after
+         * {@link IrisClient#close()}. Called once, after {@link #onDisconnected}.
+         *
+         * @param cause why, with the server's error code when it sent one.
+         */
+        default void onStopped(final IrisClientException cause) {
         }
 
         /**

@@ -149,7 +149,8 @@ public final class RedisInboxStore implements InboxStore {
             this.scriptsLoaded = true;
         } catch (final RuntimeException e) {
             connector.shutdown();
-            throw new StorageUnavailableException("cannot reach Redis at " + config.uri() + ": " + e.getMessage(), e);
+            throw new StorageUnavailableException("cannot reach Redis at " + config.uri() + " (config key '"
+                + RedisStoreConfig.URI + "'): " + e.getMessage(), e);
         }
     }
 
