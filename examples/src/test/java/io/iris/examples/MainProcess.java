@@ -12,8 +12,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * {@code iris-server.jar}'s main class run as a user would, in a child JVM (the test class path and the project's
- * JVM flags) in a given working directory, with no input: for what a user sees on the console, exit codes
+ * {@code iris-server.jar}'s main class run as a user would, in a child JVM (the test class path and the module
+ * flags of the project's JVM flags, which the jar's manifest carries, but none of its {@code -D} properties) in a
+ * given working directory, with no input: for what a user sees on the console, exit codes
  * included. Output (stdout and stderr, merged) is collected line by line.
  */
 final class MainProcess implements AutoCloseable {
@@ -27,7 +28,8 @@ final class MainProcess implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         final String flags = System.getProperty("iris.jvm.flags", "");
         if (!flags.isBlank()) {
-            cmd.addAll(Arrays.asList(flags.trim().split("\\s+")));
+            // as java -jar iris-server.jar runs: the manifest carries the module flags, never a -D property
+            Arrays.stream(flags.trim().split("\\s+")).filter(f -> !f.startsWith("-D")).forEach(cmd::add);
         }
         cmd.addAll(List.of("-Xmx128m", "-cp", System.getProperty("java.class.path"), IrisMain.class.getName()));
         cmd.addAll(args);
