@@ -59,6 +59,18 @@ class StartupErrorsIntegrationTest {
     }
 
     @Test
+    void dataDirectoryInUseNamesTheKey(@TempDir final Path dir) throws Exception {
+        try (MainProcess first = MainProcess.start(dir, "serve", "--storage=chronicle", SECRET, "--server.port=0")) {
+            first.awaitLine(l -> l.startsWith("Iris is running on"));
+            try (MainProcess second = MainProcess.start(dir, "serve", "--storage=chronicle", SECRET, "--server.port=0")) {
+                assertThat(second.awaitExit()).isEqualTo(1);
+                assertThat(errorLine(second)).contains("config key 'storage.chronicle.dir' = data/chronicle")
+                    .contains("in use");
+            }
+        }
+    }
+
+    @Test
     void misspelledKeyNamesTheClosestOne(@TempDir final Path dir) throws Exception {
         try (MainProcess p = MainProcess.start(dir, "serve", "--storrage=chronicle", SECRET)) {
             assertThat(p.awaitExit()).isEqualTo(2);
