@@ -113,6 +113,7 @@ final class ChatClient {
             })
             .build();
         try (client) {
+            out.println("* connecting to " + opts.get("host") + ":" + port + " ...");
             try {
                 client.connect().get(30, TimeUnit.SECONDS);
             } catch (final ExecutionException e) {

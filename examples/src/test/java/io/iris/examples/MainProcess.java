@@ -121,6 +121,17 @@ final class MainProcess implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        stop(process);
+    }
+
+    /**
+     * Stops a child process gracefully (SIGTERM: the server drains), then with SIGKILL if it is still there
+     * after 20 s.
+     *
+     * @param process the child.
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    static void stop(final Process process) throws InterruptedException {
         process.destroy();
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly();
