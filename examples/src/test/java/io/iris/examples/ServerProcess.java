@@ -180,11 +180,7 @@ final class ServerProcess implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        process.destroy();
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
+        MainProcess.stop(process);
         if (!ownsDir) {
             return;
         }

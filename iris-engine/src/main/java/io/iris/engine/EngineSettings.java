@@ -12,10 +12,11 @@ import java.nio.file.Path;
 /**
  * Every configuration key the engine itself reads, with its default and allowed range: the one place
  * they are parsed. (Providers read their own keys, e.g. {@code dedup.window} for the storage dedup
- * window.) The reference server's {@code iris.properties}
+ * window.) {@link KnownKeys} lists every key the engine accepts; the reference server's {@code iris.properties}
  * documents each of them for operators.
  *
- * @param host                  {@code server.host}: address to bind.
+ * @param host                  {@code server.host}: address to bind; default {@value #DEFAULT_HOST} (loopback: an
+ *                              engine is reachable from other machines only when configured so).
  * @param port                  {@code server.port}: TCP port, 0 for any free port.
  * @param ioThreads             {@code server.ioThreads}: selector threads.
  * @param maxConnections        {@code server.maxConnections}: connection limit (also capped below the fd limit).
@@ -53,6 +54,8 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
                              long drainTimeoutMillis,
                              int maxRevocations, String revokedFile, long revokedFilePollMillis,
                              AddressLimits addressLimits, Tls tls, int userCacheSize) {
+    /** The default {@code server.host}: loopback only. */
+    public static final String DEFAULT_HOST = "127.0.0.1";
 
     /**
      * Limits per source address (an IPv4 address or an IPv6 /64); 0 disables each.
@@ -152,7 +155,7 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
                 + " that keeps acknowledging");
         }
         return new EngineSettings(
-            c.getString("server.host", "0.0.0.0"),
+            c.getString("server.host", DEFAULT_HOST),
             c.getInt("server.port", 7700, 0, 65535),
             c.getInt("server.ioThreads", 1, 1, 64),
             c.getInt("server.maxConnections", 10_000, 1, 1_000_000),

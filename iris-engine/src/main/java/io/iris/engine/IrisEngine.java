@@ -50,8 +50,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -108,6 +110,7 @@ public final class IrisEngine implements Iris {
     private boolean closed;
 
     private IrisEngine(final Builder b) {
+        KnownKeys.requireKnown(b.config, b.applicationKeys); // a typo must not run on a default
         this.settings = EngineSettings.from(b.config);
         final TlsConfig tlsConfig = settings.tls().toTlsConfig(); // reads the files: fail before opening storage
         final ClassLoader loader = IrisEngine.class.getClassLoader();
@@ -210,7 +213,8 @@ public final class IrisEngine implements Iris {
             transport.start();
         } catch (final IOException e) {
             close();
-            throw new UncheckedIOException("cannot listen on " + settings.host() + ":" + settings.port(), e);
+            throw new UncheckedIOException("cannot listen on " + settings.host() + ":" + settings.port()
+                + " (config keys 'server.host', 'server.port'): " + e.getMessage(), e);
         }
         flow.start();
         if (revocationFile != null) {
@@ -461,6 +465,7 @@ public final class IrisEngine implements Iris {
         private OfflineListener offlineListener;
         private Consumer<OverloadLevel> overloadListener;
         private RecipientValidator recipientValidator = RecipientValidator.ANY;
+        private Set<String> applicationKeys = Set.of();
 
         private Builder() {
         }
@@ -477,7 +482,20 @@ public final class IrisEngine implements Iris {
         }
 
         /**
-         * @param config the engine configuration (see {@link EngineSettings} for the keys).
+         * Declares keys the embedding application reads itself from the configuration it gives the engine, so
+         * that they are not refused as unknown (see {@link KnownKeys}).
+         *
+         * @param keys the application's own keys.
+         * @return this builder.
+         */
+        public Builder applicationKeys(final Collection<String> keys) {
+            this.applicationKeys = Set.copyOf(keys);
+            return this;
+        }
+
+        /**
+         * @param config the engine configuration (see {@link EngineSettings} for the keys); a key neither the
+         *               engine nor a provider area knows fails {@link #start()} (see {@link KnownKeys}).
          * @return this builder.
          */
         public Builder config(final IrisConfig config) {
@@ -527,7 +545,7 @@ public final class IrisEngine implements Iris {
          * Creates the engine and starts listening.
          *
          * @return the running engine.
-         * @throws IllegalArgumentException for bad configuration.
+         * @throws IllegalArgumentException for bad configuration (an unknown key, a bad value), naming the key.
          * @throws IllegalStateException    for an unknown provider name.
          * @throws UncheckedIOException     if the port cannot be bound.
          */

@@ -52,6 +52,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Every refused token (AUTH_FAILED or TOKEN_EXPIRED at login) is counted against the connection's source
  * address by the {@link LoginThrottle}; while an address is over its allowance its LOGINs are answered
  * {@code LOGIN_THROTTLED} before the token is even parsed.
+ *
+ * <p>Logging: each refused login is logged at INFO with its code, reason and source address, through a
+ * {@link RateLimitedLog} (one line per 10 s, counting the rest), so a flood of bad tokens cannot flood the log;
+ * logins and logouts are logged at DEBUG.
  */
 public final class SessionHandler implements ConnectionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(SessionHandler.class);
@@ -69,6 +73,8 @@ public final class SessionHandler implements ConnectionHandler {
     private final int maxPayload;
     private final long idleTimeoutMillis;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+    /** Refused logins at INFO, at most one line per 10 s with the count of the others (see the class comment). */
+    private final RateLimitedLog refusals = new RateLimitedLog(10_000, System::nanoTime, LOG::info);
 
     /**
      * @param authenticator     verifies LOGIN tokens.
@@ -159,6 +165,7 @@ public final class SessionHandler implements ConnectionHandler {
             return;
         }
         rateLimits.release(session.userId);
+        LOG.debug("logout: user {} (connection {})", session.userId, c.id());
         if (session.tokenId != null) {
             liveTokens.remove(session.tokenId, c.id());
         }
@@ -182,6 +189,7 @@ public final class SessionHandler implements ConnectionHandler {
         if (retryAfter > 0) {
             c.closeWithError(ErrorCode.LOGIN_THROTTLED, "too many failed logins from your address; retry after "
                 + retryAfter + " ms");
+            refused(from, ErrorCode.LOGIN_THROTTLED, "retry after " + retryAfter + " ms");
             return;
         }
         final Principal principal;
@@ -191,16 +199,19 @@ public final class SessionHandler implements ConnectionHandler {
         } catch (final AuthenticationException e) {
             loginThrottle.failed(from, System.nanoTime());
             c.closeWithError(e.code(), e.getMessage());
+            refused(from, e.code(), e.getMessage());
             return;
         } catch (final RuntimeException e) {
             LOG.warn("authenticator failed", e);
             loginThrottle.failed(from, System.nanoTime());
             c.closeWithError(ErrorCode.AUTH_FAILED, "token could not be verified");
+            refused(from, ErrorCode.AUTH_FAILED, "authenticator failed");
             return;
         }
         if (!UserIds.isValid(principal.userId())) { // an authenticator of the embedder may return anything
             loginThrottle.failed(from, System.nanoTime());
             c.closeWithError(ErrorCode.AUTH_FAILED, "token subject is not a valid user id");
+            refused(from, ErrorCode.AUTH_FAILED, "token subject is not a valid user id");
             return;
         }
         final byte[] user = principal.userId().getBytes(StandardCharsets.UTF_8);
@@ -211,11 +222,16 @@ public final class SessionHandler implements ConnectionHandler {
                 liveTokens.remove(tokenId, c.id());
                 loginThrottle.failed(from, System.nanoTime());
                 c.closeWithError(ErrorCode.AUTH_FAILED, "token revoked");
+                refused(from, ErrorCode.AUTH_FAILED, "token revoked (user " + principal.userId() + ")");
                 return;
             }
         }
         final byte[] device = new byte[d.deviceLength()];
         d.buffer().getBytes(d.deviceOffset(), device);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("login: user {} device {} from {}", principal.userId(),
+                new String(device, StandardCharsets.UTF_8), from);
+        }
         session.userId = principal.userId();
         session.userBytes = user;
         session.homeShard = shard.shardOf(principal.userId());
@@ -317,6 +333,10 @@ public final class SessionHandler implements ConnectionHandler {
         if (c != null) {
             c.closeWithError(ErrorCode.INTERNAL, "server overloaded, reconnect later");
         }
+    }
+
+    private void refused(final InetAddress from, final ErrorCode code, final String reason) {
+        refusals.log("login refused from " + from + ": " + code + " (" + reason + ")");
     }
 
     /** Per-I/O-thread reusable buffers. */

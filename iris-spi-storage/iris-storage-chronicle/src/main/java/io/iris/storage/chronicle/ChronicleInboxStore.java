@@ -110,6 +110,11 @@ public final class ChronicleInboxStore implements InboxStore {
         if (System.getProperty("chronicle.analytics.disable") == null) {
             System.setProperty("chronicle.analytics.disable", "true");
         }
+        // nor print its start-up banner (release-notes invitation, process id) on the embedding application's
+        // console; its remaining INFO chatter is for the application's logging configuration to silence
+        if (System.getProperty("chronicle.announcer.disable") == null) {
+            System.setProperty("chronicle.announcer.disable", "true");
+        }
     }
 
     /** Default number of recent dedup keys kept (and replayed at start-up). */
