@@ -44,7 +44,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * {@link InboxStore} whose only durable structure is a write-ahead log on Chronicle Queue: the
@@ -156,7 +155,7 @@ public final class ChronicleInboxStore implements InboxStore {
      * leaves held): after a fault, threads wait here and then see the failure, instead of spinning on
      * Chronicle's lock for ever. Guards {@link #space}.
      */
-    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Object writeLock = new Object();
     private final LogSpace space;
     private final Map<Integer, FileChannel> channels = new HashMap<>(); // guarded by syncLock
     private int forcedNewest = Integer.MIN_VALUE; // guarded by syncLock: the newest cycle a sync forced
@@ -514,8 +513,7 @@ public final class ChronicleInboxStore implements InboxStore {
     }
 
     private void writeOpened() {
-        writeLock.lock();
-        try {
+        synchronized (writeLock) {
             final ExcerptAppender appender = queue.acquireAppender();
             final long end;
             try (DocumentContext dc = appender.writingDocument()) {
@@ -525,8 +523,6 @@ public final class ChronicleInboxStore implements InboxStore {
             final int cycle = rollCycle.toCycle(appender.lastIndexAppended());
             space.wrote(cycle, end);
             ledger.onRecord(cycle);
-        } finally {
-            writeLock.unlock();
         }
     }
 
@@ -593,36 +589,35 @@ public final class ChronicleInboxStore implements InboxStore {
             final long seq = u.lastSeq + 1;
             final long now = time.currentTimeMillis();
             final long q;
-            writeLock.lock();
-            try {
-                checkWritable(); // after a fault nobody enters Chronicle's write path again (its lock may be held)
-                final String noSpace = space.reserve(length + APPEND_OVERHEAD);
-                if (noSpace != null) {
-                    throw new StorageUnavailableException(noSpace, null);
-                }
-                final ExcerptAppender appender = queue.acquireAppender();
-                final long end;
-                try (DocumentContext dc = appender.writingDocument()) {
-                    try {
-                        WalRecords.writeAppend(dc.wire().bytes(), seq, clientMsgId, now, userId, senderId, record,
-                            offset, length, writeViews.get());
-                        end = dc.wire().bytes().writePosition();
-                    } catch (final Throwable t) {
-                        dc.rollbackOnClose();
-                        throw t;
+            synchronized (writeLock) {
+                try {
+                    checkWritable(); // after a fault nobody enters Chronicle's write path again (its lock may be held)
+                    final String noSpace = space.reserve(length + APPEND_OVERHEAD);
+                    if (noSpace != null) {
+                        throw new StorageUnavailableException(noSpace, null);
                     }
+                    final ExcerptAppender appender = queue.acquireAppender();
+                    final long end;
+                    try (DocumentContext dc = appender.writingDocument()) {
+                        try {
+                            WalRecords.writeAppend(dc.wire().bytes(), seq, clientMsgId, now, userId, senderId, record,
+                                offset, length, writeViews.get());
+                            end = dc.wire().bytes().writePosition();
+                        } catch (final Throwable t) {
+                            dc.rollbackOnClose();
+                            throw t;
+                        }
+                    }
+                    q = appender.lastIndexAppended();
+                    space.wrote(rollCycle.toCycle(q), end);
+                } catch (final InternalError e) {
+                    throw fail("fault in the log's mapped memory (disk full or I/O error?)", e);
+                } catch (final StorageUnavailableException e) {
+                    throw e;
+                } catch (final RuntimeException e) {
+                    checkWritable();
+                    throw new StorageUnavailableException("append to the log failed: " + e, e);
                 }
-                q = appender.lastIndexAppended();
-                space.wrote(rollCycle.toCycle(q), end);
-            } catch (final InternalError e) {
-                throw fail("fault in the log's mapped memory (disk full or I/O error?)", e);
-            } catch (final StorageUnavailableException e) {
-                throw e;
-            } catch (final RuntimeException e) {
-                checkWritable();
-                throw new StorageUnavailableException("append to the log failed: " + e, e);
-            } finally {
-                writeLock.unlock();
             }
             ledger.onAppend(rollCycle.toCycle(q), true);
             u.lastSeq = seq;
@@ -853,37 +848,36 @@ public final class ChronicleInboxStore implements InboxStore {
             warnAckNotLogged("disk almost full or store failed");
             return;
         }
-        writeLock.lock();
-        try {
-            final String noSpace = failure != null ? "store failed" : space.reserve(ACK_OVERHEAD);
-            if (noSpace != null) {
-                warnAckNotLogged(noSpace);
-                return;
-            }
-            final ExcerptAppender appender = queue.acquireAppender();
-            final long end;
-            try (DocumentContext dc = appender.writingDocument()) {
-                try {
-                    if (type == WalRecords.ACK) {
-                        WalRecords.writeAck(dc.wire().bytes(), value, userId, deviceId);
-                    } else {
-                        WalRecords.writeSeen(dc.wire().bytes(), value, userId);
-                    }
-                    end = dc.wire().bytes().writePosition();
-                } catch (final Throwable t) {
-                    dc.rollbackOnClose();
-                    throw t;
+        synchronized (writeLock) {
+            try {
+                final String noSpace = failure != null ? "store failed" : space.reserve(ACK_OVERHEAD);
+                if (noSpace != null) {
+                    warnAckNotLogged(noSpace);
+                    return;
                 }
+                final ExcerptAppender appender = queue.acquireAppender();
+                final long end;
+                try (DocumentContext dc = appender.writingDocument()) {
+                    try {
+                        if (type == WalRecords.ACK) {
+                            WalRecords.writeAck(dc.wire().bytes(), value, userId, deviceId);
+                        } else {
+                            WalRecords.writeSeen(dc.wire().bytes(), value, userId);
+                        }
+                        end = dc.wire().bytes().writePosition();
+                    } catch (final Throwable t) {
+                        dc.rollbackOnClose();
+                        throw t;
+                    }
+                }
+                final int cycle = rollCycle.toCycle(appender.lastIndexAppended());
+                space.wrote(cycle, end);
+                ledger.onRecord(cycle);
+            } catch (final InternalError e) {
+                fail("fault in the log's mapped memory (disk full or I/O error?)", e);
+            } catch (final RuntimeException e) {
+                warnAckNotLogged(e.toString());
             }
-            final int cycle = rollCycle.toCycle(appender.lastIndexAppended());
-            space.wrote(cycle, end);
-            ledger.onRecord(cycle);
-        } catch (final InternalError e) {
-            fail("fault in the log's mapped memory (disk full or I/O error?)", e);
-        } catch (final RuntimeException e) {
-            warnAckNotLogged(e.toString());
-        } finally {
-            writeLock.unlock();
         }
     }
 
@@ -920,11 +914,8 @@ public final class ChronicleInboxStore implements InboxStore {
             channels.values().forEach(ChronicleInboxStore::closeQuietly);
             channels.clear();
         }
-        writeLock.lock();
-        try {
+        synchronized (writeLock) {
             space.close();
-        } finally {
-            writeLock.unlock();
         }
         closeQuietly(queue, null);
         try {
