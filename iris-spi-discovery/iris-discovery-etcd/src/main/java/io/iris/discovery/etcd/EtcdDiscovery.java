@@ -1,0 +1,268 @@
+package io.iris.discovery.etcd;
+
+import io.iris.api.discovery.Discovery;
+import io.iris.api.discovery.Member;
+import io.iris.api.discovery.Membership;
+import io.iris.api.discovery.MembershipListener;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Membership from an etcd key prefix, and this node's registration there.
+ *
+ * <p>Why it is built this way: a watch tells that something changed, a range read tells what the
+ * prefix holds. The watch thread therefore never applies events one by one: each watch message with
+ * events triggers a fresh range read of the whole prefix, and that complete list is what is published
+ * (so a list is never partial, and a missed or compacted event cannot leave a stale member behind). The
+ * watch starts at the revision after the read, so nothing between the read and the watch is missed. When
+ * etcd cannot be reached (the read or the watch fails), the last good list stays, the failure is counted,
+ * and the thread retries with a doubling backoff up to {@code discovery.etcd.maxBackoffMillis}.
+ *
+ * <p>Registration: a second thread grants a lease of {@code leaseTtlSeconds}, puts
+ * {@code <prefix><id> = id@host:port} with it and keeps it alive every third of the TTL. If etcd says the
+ * lease is gone (it expired during an outage), the thread registers again with a new lease. A killed
+ * node stops its keepalives and its key vanishes with the lease; {@link #close()} revokes the lease so
+ * the key goes at once.
+ *
+ * <p>Threads: {@code iris-discovery-etcd-watch} and, with {@code discovery.self},
+ * {@code iris-discovery-etcd-lease}; both end on {@link #close()}. The JDK HTTP client's own threads
+ * end when the client is collected (JDK 17 has no {@code HttpClient.close()}).
+ */
+final class EtcdDiscovery implements Discovery {
+    private static final System.Logger LOG = System.getLogger(EtcdDiscovery.class.getName());
+    private static final long FIRST_BACKOFF_MILLIS = 100;
+
+    private final EtcdDiscoveryProvider.Settings settings;
+    private final EtcdClient client;
+    private final Membership membership;
+    private final CountDownLatch registered = new CountDownLatch(1);
+    private final Object pause = new Object();
+    private final Thread watchThread;
+    private final Thread leaseThread;
+    private volatile boolean closed;
+    private volatile InputStream watchStream;
+    private volatile long lease;
+
+    private EtcdDiscovery(final EtcdDiscoveryProvider.Settings settings) {
+        this.settings = settings;
+        this.client = new EtcdClient(settings.endpoints(), settings.timeout());
+        this.membership = new Membership("discovery=etcd (" + settings.endpointsText() + " " + settings.prefix() + ")");
+        this.watchThread = new Thread(this::watchLoop, "iris-discovery-etcd-watch");
+        this.watchThread.setDaemon(true);
+        this.leaseThread = settings.self().isPresent() ? new Thread(this::leaseLoop, "iris-discovery-etcd-lease") : null;
+        if (leaseThread != null) {
+            leaseThread.setDaemon(true);
+        }
+    }
+
+    /**
+     * Starts watching (and registering) and waits up to the start timeout for the first list and, with
+     * {@code discovery.self}, the first registration.
+     *
+     * @throws IllegalStateException naming {@code discovery.etcd.endpoints} if etcd did not answer in time.
+     */
+    static EtcdDiscovery start(final EtcdDiscoveryProvider.Settings settings) {
+        final EtcdDiscovery discovery = new EtcdDiscovery(settings);
+        discovery.watchThread.start();
+        if (discovery.leaseThread != null) {
+            discovery.leaseThread.start();
+        }
+        try {
+            final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.startTimeoutMillis());
+            final boolean listed = discovery.membership.awaitFirstList(settings.startTimeoutMillis());
+            final boolean ready = listed && (discovery.leaseThread == null
+                || discovery.registered.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            if (!ready) {
+                discovery.close();
+                throw new IllegalStateException("discovery=etcd: no answer from " + EtcdDiscoveryProvider.KEY_ENDPOINTS
+                    + "=" + settings.endpointsText() + " within " + EtcdDiscoveryProvider.KEY_START_TIMEOUT + "="
+                    + settings.startTimeoutMillis() + " ms (last error: " + discovery.membership.lastFailure() + ")");
+            }
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            discovery.close();
+            throw new IllegalStateException("discovery=etcd: interrupted while starting", e);
+        }
+        return discovery;
+    }
+
+    @Override
+    public List<Member> members() {
+        return membership.members();
+    }
+
+    @Override
+    public void subscribe(final MembershipListener listener) {
+        membership.subscribe(listener);
+    }
+
+    @Override
+    public boolean isSourceReachable() {
+        return membership.isSourceReachable();
+    }
+
+    @Override
+    public long sourceErrors() {
+        return membership.sourceErrors();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        synchronized (pause) {
+            pause.notifyAll();
+        }
+        closeWatchStream();
+        watchThread.interrupt();
+        join(watchThread);
+        if (leaseThread != null) {
+            leaseThread.interrupt();
+            join(leaseThread);
+            final long id = lease;
+            if (id != 0) {
+                try {
+                    client.revoke(id);
+                } catch (final IOException e) {
+                    LOG.log(Level.WARNING, "discovery=etcd: could not revoke lease " + id + " on close (its key goes"
+                        + " when the lease expires): " + e);
+                }
+            }
+        }
+    }
+
+    private void watchLoop() {
+        long backoff = FIRST_BACKOFF_MILLIS;
+        while (!closed) {
+            try {
+                long revision = list();
+                backoff = FIRST_BACKOFF_MILLIS;
+                final InputStream stream = client.watch(settings.prefix(), revision + 1);
+                watchStream = stream;
+                if (closed) {
+                    closeWatchStream();
+                    return;
+                }
+                try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                    for (String line = lines.readLine(); line != null && !closed; line = lines.readLine()) {
+                        final EtcdClient.WatchLine kind = EtcdClient.watchLine(line);
+                        if (kind == EtcdClient.WatchLine.EVENTS) {
+                            revision = list();
+                        } else if (kind == EtcdClient.WatchLine.ENDED) {
+                            break;
+                        }
+                    }
+                }
+                if (!closed) {
+                    // the watch ended (canceled, compacted, or etcd went away): read again and watch again
+                    membership.sourceFailed("watch", new IOException("watch stream of " + client.endpoint() + " ended"));
+                }
+            } catch (final IOException | RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+                membership.sourceFailed("watch", e);
+            }
+            if (!closed) {
+                pause(backoff);
+                backoff = Math.min(backoff * 2, settings.maxBackoffMillis());
+            }
+        }
+    }
+
+    /** Reads the whole prefix and publishes it; returns the revision read. */
+    private long list() throws IOException {
+        final EtcdClient.Listing listing = client.range(settings.prefix());
+        final List<Member> members = new ArrayList<>();
+        for (final EtcdClient.KeyValue kv : listing.kvs()) {
+            final String id = kv.key().substring(settings.prefix().length());
+            try {
+                final Member m = Member.parse(kv.value());
+                if (m.id().equals(id)) {
+                    members.add(m);
+                    continue;
+                }
+            } catch (final IllegalArgumentException malformed) {
+                // reported below
+            }
+            LOG.log(Level.WARNING, "discovery=etcd: ignoring key " + kv.key() + " = '" + kv.value()
+                + "': not '" + id + "@host:port'");
+        }
+        membership.update(members);
+        return listing.revision();
+    }
+
+    private void leaseLoop() {
+        final Member self = settings.self().orElseThrow();
+        final String key = settings.prefix() + self.id();
+        final long interval = Math.max(500, TimeUnit.SECONDS.toMillis(settings.leaseTtlSeconds()) / 3);
+        long backoff = FIRST_BACKOFF_MILLIS;
+        while (!closed) {
+            long wait = interval;
+            try {
+                if (lease == 0 || !client.keepAlive(lease)) {
+                    if (lease != 0) {
+                        LOG.log(Level.WARNING, "discovery=etcd: lease " + lease + " of " + key
+                            + " expired; registering again");
+                    }
+                    final long id = client.grant(settings.leaseTtlSeconds());
+                    client.put(key, self.toString(), id);
+                    lease = id;
+                    registered.countDown();
+                }
+                membership.sourceAnswered();
+                backoff = FIRST_BACKOFF_MILLIS;
+            } catch (final IOException | RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+                membership.sourceFailed("lease keepalive", e);
+                wait = Math.min(backoff, interval);
+                backoff = Math.min(backoff * 2, settings.maxBackoffMillis());
+            }
+            pause(wait);
+        }
+    }
+
+    private void pause(final long millis) {
+        synchronized (pause) {
+            if (!closed) {
+                try {
+                    pause.wait(millis);
+                } catch (final InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    private void closeWatchStream() {
+        final InputStream stream = watchStream;
+        if (stream != null) {
+            try {
+                stream.close();
+            } catch (final IOException ignored) {
+                // closing to cancel
+            }
+        }
+    }
+
+    private static void join(final Thread thread) {
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
