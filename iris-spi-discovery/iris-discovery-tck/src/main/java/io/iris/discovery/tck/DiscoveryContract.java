@@ -131,8 +131,12 @@ public abstract class DiscoveryContract {
         }
     }
 
-    /** Member n (n1, n2, ...) on 127.0.0.(n+1), node-link port 7800+n. */
-    protected static Member member(final int n) {
+    /**
+     * @param n a small number.
+     * @return member n: by default id n<n>, on 127.0.0.(n+1), node-link port 7800+n; a provider whose ids
+     * come from its source (DNS names) overrides it.
+     */
+    protected Member member(final int n) {
         return new Member("n" + n, "127.0.0." + (n + 1), 7800 + n);
     }
 
