@@ -22,7 +22,8 @@ import java.util.Properties;
  * Loads the reference server's configuration, each layer overriding the one before: the bundled
  * {@code iris.properties} (every key with its default), a file given with {@code --config}, the
  * environment ({@code IRIS_SERVER_PORT} for {@code server.port}), then {@code --key=value} arguments.
- * Unknown keys are refused so a typo never passes silently.
+ * Unknown keys are refused so a typo never passes silently ({@code discovery.*} keys by the discovery
+ * provider, which knows its own).
  */
 final class ServerConfig {
     private static final String ENV_PREFIX = "IRIS_";
@@ -158,7 +159,8 @@ final class ServerConfig {
     }
 
     private static boolean isOptionalKnown(final String key) {
-        return OPTIONAL_KEYS.contains(key);
+        // discovery.* keys are checked by the chosen provider (docs/discovery.md lists them with their defaults)
+        return OPTIONAL_KEYS.contains(key) || key.startsWith("discovery.");
     }
 
     private static String keyForEnv(final String envName, final Map<String, String> known) {

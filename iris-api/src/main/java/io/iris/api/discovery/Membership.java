@@ -62,7 +62,7 @@ public final class Membership {
         if (next.equals(members)) {
             return false;
         }
-        LOG.log(Level.INFO, "{0}: {1} member(s) {2}", source, next.size(), next);
+        LOG.log(Level.DEBUG, "{0}: {1} member(s) {2}", source, next.size(), next);
         members = next;
         for (final MembershipListener l : listeners) {
             call(l, next);
