@@ -65,6 +65,11 @@ class ConsulDiscoveryContractTest extends DiscoveryContract {
     }
 
     @Override
+    protected long livenessMillis() {
+        return 1000;
+    }
+
+    @Override
     protected Map<String, String> longLiveness() {
         return Map.of(ConsulDiscoveryProvider.KEY_TTL, "60000");
     }

@@ -79,6 +79,11 @@ class EtcdDiscoveryContractTest extends DiscoveryContract {
     }
 
     @Override
+    protected long livenessMillis() {
+        return 2000;
+    }
+
+    @Override
     protected Map<String, String> longLiveness() {
         return Map.of(EtcdDiscoveryProvider.KEY_LEASE_TTL, "60");
     }

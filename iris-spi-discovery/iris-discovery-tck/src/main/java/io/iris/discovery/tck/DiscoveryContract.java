@@ -277,9 +277,24 @@ public abstract class DiscoveryContract {
         memberConfig.put(DiscoveryConfig.KEY_SELF, member(6).toString());
         try (MemberProcess process = MemberProcess.start(memberConfig)) {
             Await.until(() -> watcher.members().contains(member(6)), "n6 (pid " + process.pid() + ") registered");
+            final List<List<Member>> calls = new CopyOnWriteArrayList<>();
+            watcher.subscribe(calls::add);
+            // while it lives, its keepalives hold it in the list for several times its liveness period
+            final long until = System.nanoTime() + 3 * livenessMillis() * 1_000_000L;
+            Await.until(() -> System.nanoTime() - until > 0, "three liveness periods of a live member");
+            assertThat(calls).as("a live member is never dropped").allMatch(list -> list.contains(member(6)));
+            assertThat(watcher.members()).contains(member(6));
             process.kill();
             Await.until(() -> watcher.members().equals(List.of(member(1))), "n6's liveness to expire after SIGKILL");
         }
+    }
+
+    /**
+     * @return the liveness period (lease or check TTL) the {@link #startSource} config gives a
+     * registration, ms; only used when {@link #registers()}.
+     */
+    protected long livenessMillis() {
+        throw new UnsupportedOperationException("no registration");
     }
 
     /**
