@@ -3,10 +3,8 @@ package io.iris.discovery.consul;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.iris.api.discovery.Discovery;
 import io.iris.api.discovery.Member;
-import io.iris.api.discovery.Membership;
-import io.iris.api.discovery.MembershipListener;
+import io.iris.api.discovery.SourceDiscovery;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Why it is built this way: {@code GET /v1/health/service/<name>?passing} answers the complete list
  * of healthy instances, and as a blocking query ({@code index}, {@code wait}) it answers as soon as
  * anything changed, or after {@code wait} with the same list. One thread ({@code
- * iris-discovery-consul-watch}) loops on it and publishes every answer whole; {@link Membership}
+ * iris-discovery-consul-watch}) loops on it and publishes every answer whole; {@link io.iris.api.discovery.Membership}
  * drops the answers that change nothing. Following Consul's blocking-query rules, the index from
  * {@code X-Consul-Index} is reset to 0 when it goes backwards (an agent restarted or a snapshot was
  * restored) and never used when it is not positive. A failed query keeps the last good list, is
@@ -43,31 +41,19 @@ import java.util.concurrent.TimeUnit;
  * {@link #close()} deregisters it at once ({@code PUT /v1/agent/service/deregister/<id>}). Every
  * request carries {@code X-Consul-Token} when a token is configured.
  */
-final class ConsulDiscovery implements Discovery {
+final class ConsulDiscovery extends SourceDiscovery {
     private static final System.Logger LOG = System.getLogger(ConsulDiscovery.class.getName());
     private static final JsonFactory JSON = new JsonFactory();
-    private static final long FIRST_BACKOFF_MILLIS = 100;
 
     private final ConsulDiscoveryProvider.Settings settings;
     private final HttpClient http;
-    private final Membership membership;
     private final CountDownLatch registered = new CountDownLatch(1);
-    private final Object pause = new Object();
-    private final Thread watchThread;
-    private final Thread checkThread;
-    private volatile boolean closed;
 
     private ConsulDiscovery(final ConsulDiscoveryProvider.Settings settings) {
+        super("discovery=consul (" + settings.url() + " service " + settings.service() + ")");
         this.settings = settings;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(settings.timeoutMillis()))
             .version(HttpClient.Version.HTTP_1_1).build();
-        this.membership = new Membership("discovery=consul (" + settings.url() + " service " + settings.service() + ")");
-        this.watchThread = new Thread(this::watchLoop, "iris-discovery-consul-watch");
-        this.watchThread.setDaemon(true);
-        this.checkThread = settings.self().isPresent() ? new Thread(this::checkLoop, "iris-discovery-consul-check") : null;
-        if (checkThread != null) {
-            checkThread.setDaemon(true);
-        }
     }
 
     /**
@@ -78,77 +64,34 @@ final class ConsulDiscovery implements Discovery {
      */
     static ConsulDiscovery start(final ConsulDiscoveryProvider.Settings settings) {
         final ConsulDiscovery discovery = new ConsulDiscovery(settings);
-        discovery.watchThread.start();
-        if (discovery.checkThread != null) {
-            discovery.checkThread.start();
+        discovery.startThread("iris-discovery-consul-watch", discovery::watchLoop);
+        if (settings.self().isPresent()) {
+            discovery.startThread("iris-discovery-consul-check", discovery::checkLoop);
         }
-        try {
-            final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.startTimeoutMillis());
-            final boolean ready = discovery.membership.awaitFirstList(settings.startTimeoutMillis())
-                && (discovery.checkThread == null
-                || discovery.registered.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
-            if (!ready) {
-                discovery.close();
-                throw new IllegalStateException("discovery=consul: no answer from " + ConsulDiscoveryProvider.KEY_URL
-                    + "=" + settings.url() + " within " + ConsulDiscoveryProvider.KEY_START_TIMEOUT + "="
-                    + settings.startTimeoutMillis() + " ms (last error: " + discovery.membership.lastFailure() + ")");
-            }
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
-            discovery.close();
-            throw new IllegalStateException("discovery=consul: interrupted while starting", e);
-        }
+        discovery.awaitStart(settings.startTimeoutMillis(), settings.self().isPresent() ? discovery.registered : null,
+            "discovery=consul: no answer from " + ConsulDiscoveryProvider.KEY_URL + "=" + settings.url() + " within "
+                + ConsulDiscoveryProvider.KEY_START_TIMEOUT + "=" + settings.startTimeoutMillis() + " ms");
         return discovery;
     }
 
     @Override
-    public List<Member> members() {
-        return membership.members();
-    }
-
-    @Override
-    public void subscribe(final MembershipListener listener) {
-        membership.subscribe(listener);
-    }
-
-    @Override
-    public boolean isSourceReachable() {
-        return membership.isSourceReachable();
-    }
-
-    @Override
-    public long sourceErrors() {
-        return membership.sourceErrors();
-    }
-
-    @Override
-    public void close() {
-        if (closed) {
+    protected void stopped() {
+        if (settings.self().isEmpty()) {
             return;
         }
-        closed = true;
-        synchronized (pause) {
-            pause.notifyAll();
-        }
-        watchThread.interrupt();
-        join(watchThread);
-        if (checkThread != null) {
-            checkThread.interrupt();
-            join(checkThread);
-            final String id = settings.self().orElseThrow().id();
-            try {
-                put("/v1/agent/service/deregister/" + encode(id), null);
-            } catch (final IOException e) {
-                LOG.log(Level.WARNING, "discovery=consul: could not deregister " + id + " on close (its check turns"
-                    + " critical after the TTL): " + e);
-            }
+        final String id = settings.self().get().id();
+        try {
+            put("/v1/agent/service/deregister/" + encode(id), null);
+        } catch (final IOException e) {
+            LOG.log(Level.WARNING, "discovery=consul: could not deregister " + id + " on close (its check turns"
+                + " critical after the TTL): " + e);
         }
     }
 
     private void watchLoop() {
         long index = 0;
         long backoff = FIRST_BACKOFF_MILLIS;
-        while (!closed) {
+        while (!isClosed()) {
             try {
                 final String query = "/v1/health/service/" + encode(settings.service()) + "?passing=true"
                     + (index > 0 ? "&index=" + index + "&wait=" + settings.waitSeconds() + "s" : "");
@@ -160,18 +103,18 @@ final class ConsulDiscovery implements Discovery {
                 try (InputStream body = response.body()) {
                     members = parseHealth(body);
                 }
-                membership.update(members);
+                membership().update(members);
                 final long next = response.headers().firstValueAsLong("X-Consul-Index").orElse(0);
                 index = next < index || next <= 0 ? 0 : next;
                 backoff = FIRST_BACKOFF_MILLIS;
             } catch (final IOException | RuntimeException e) {
-                if (closed) {
+                if (isClosed()) {
                     return;
                 }
-                membership.sourceFailed("health query", e);
+                membership().sourceFailed("health query", e);
                 index = 0;
                 pause(backoff);
-                backoff = Math.min(backoff * 2, settings.maxBackoffMillis());
+                backoff = nextBackoff(backoff, settings.maxBackoffMillis());
             }
         }
     }
@@ -182,7 +125,7 @@ final class ConsulDiscovery implements Discovery {
         final long interval = Math.max(100, settings.ttlMillis() / 3);
         boolean needRegister = true;
         long backoff = FIRST_BACKOFF_MILLIS;
-        while (!closed) {
+        while (!isClosed()) {
             long wait = interval;
             try {
                 if (needRegister) {
@@ -197,20 +140,18 @@ final class ConsulDiscovery implements Discovery {
                     wait = 0;
                 } else {
                     registered.countDown();
-                    membership.sourceAnswered();
+                    membership().sourceAnswered();
                     backoff = FIRST_BACKOFF_MILLIS;
                 }
             } catch (final IOException | RuntimeException e) {
-                if (closed) {
+                if (isClosed()) {
                     return;
                 }
-                membership.sourceFailed("check pass", e);
+                membership().sourceFailed("check pass", e);
                 wait = Math.min(backoff, interval);
-                backoff = Math.min(backoff * 2, settings.maxBackoffMillis());
+                backoff = nextBackoff(backoff, settings.maxBackoffMillis());
             }
-            if (wait > 0) {
-                pause(wait);
-            }
+            pause(wait);
         }
     }
 
@@ -309,26 +250,6 @@ final class ConsulDiscovery implements Discovery {
             }
         }
         return members;
-    }
-
-    private void pause(final long millis) {
-        synchronized (pause) {
-            if (!closed) {
-                try {
-                    pause.wait(millis);
-                } catch (final InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-    }
-
-    private static void join(final Thread thread) {
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static String encode(final String text) {

@@ -1,9 +1,7 @@
 package io.iris.discovery.dns;
 
-import io.iris.api.discovery.Discovery;
 import io.iris.api.discovery.Member;
-import io.iris.api.discovery.Membership;
-import io.iris.api.discovery.MembershipListener;
+import io.iris.api.discovery.SourceDiscovery;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
@@ -42,42 +40,25 @@ import java.util.concurrent.TimeUnit;
  * backoff (100 ms up to {@code maxBackoffMillis}). To really shrink the cluster, remove records; to
  * retire it, stop the nodes.
  */
-final class DnsDiscovery implements Discovery {
-    private static final long FIRST_BACKOFF_MILLIS = 100;
+final class DnsDiscovery extends SourceDiscovery {
     private static final long MIN_TTL_PERIOD_MILLIS = 1000;
 
     private final DnsDiscoveryProvider.Settings settings;
     private final Resolver resolver;
-    private final Membership membership;
-    private final Object pause = new Object();
-    private final Thread thread;
-    private volatile boolean closed;
 
     private DnsDiscovery(final DnsDiscoveryProvider.Settings settings) {
+        super("discovery=dns (" + settings.name() + " " + settings.mode().name() + " via " + settings.serversText() + ")");
         this.settings = settings;
         this.resolver = resolver(settings);
-        this.membership = new Membership("discovery=dns (" + settings.name() + " " + settings.mode().name()
-            + " via " + settings.serversText() + ")");
-        this.thread = new Thread(this::run, "iris-discovery-dns");
-        this.thread.setDaemon(true);
     }
 
     static DnsDiscovery start(final DnsDiscoveryProvider.Settings settings) {
         final DnsDiscovery discovery = new DnsDiscovery(settings);
-        discovery.thread.start();
-        try {
-            if (!discovery.membership.awaitFirstList(settings.startTimeoutMillis())) {
-                discovery.close();
-                throw new IllegalStateException("discovery=dns: no usable answer for " + DnsDiscoveryProvider.KEY_NAME
-                    + "=" + settings.name() + " from " + DnsDiscoveryProvider.KEY_SERVERS + "=" + settings.serversText()
-                    + " within " + DnsDiscoveryProvider.KEY_START_TIMEOUT + "=" + settings.startTimeoutMillis()
-                    + " ms (last error: " + discovery.membership.lastFailure() + ")");
-            }
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
-            discovery.close();
-            throw new IllegalStateException("discovery=dns: interrupted while starting", e);
-        }
+        discovery.startThread("iris-discovery-dns", discovery::run);
+        discovery.awaitStart(settings.startTimeoutMillis(), null, "discovery=dns: no usable answer for "
+            + DnsDiscoveryProvider.KEY_NAME + "=" + settings.name() + " from " + DnsDiscoveryProvider.KEY_SERVERS + "="
+            + settings.serversText() + " within " + DnsDiscoveryProvider.KEY_START_TIMEOUT + "="
+            + settings.startTimeoutMillis() + " ms");
         return discovery;
     }
 
@@ -99,70 +80,25 @@ final class DnsDiscovery implements Discovery {
         return resolver;
     }
 
-    @Override
-    public List<Member> members() {
-        return membership.members();
-    }
-
-    @Override
-    public void subscribe(final MembershipListener listener) {
-        membership.subscribe(listener);
-    }
-
-    @Override
-    public boolean isSourceReachable() {
-        return membership.isSourceReachable();
-    }
-
-    @Override
-    public long sourceErrors() {
-        return membership.sourceErrors();
-    }
-
-    @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        synchronized (pause) {
-            pause.notifyAll();
-        }
-        thread.interrupt();
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private void run() {
         long backoff = FIRST_BACKOFF_MILLIS;
-        while (!closed) {
+        while (!isClosed()) {
             long wait;
             try {
                 final Resolution resolution = resolve();
-                membership.update(resolution.members);
+                membership().update(resolution.members);
                 backoff = FIRST_BACKOFF_MILLIS;
                 wait = Math.min(settings.intervalMillis(),
                     Math.max(MIN_TTL_PERIOD_MILLIS, TimeUnit.SECONDS.toMillis(resolution.minTtlSeconds)));
             } catch (final IOException | RuntimeException e) {
-                if (closed) {
+                if (isClosed()) {
                     return;
                 }
-                membership.sourceFailed("resolve", e);
+                membership().sourceFailed("resolve", e);
                 wait = backoff;
-                backoff = Math.min(backoff * 2, settings.maxBackoffMillis());
+                backoff = nextBackoff(backoff, settings.maxBackoffMillis());
             }
-            synchronized (pause) {
-                if (!closed) {
-                    try {
-                        pause.wait(wait);
-                    } catch (final InterruptedException e) {
-                        return;
-                    }
-                }
-            }
+            pause(wait);
         }
     }
 

@@ -63,6 +63,7 @@ public final class DnsDiscoveryProvider implements DiscoveryProvider {
 
     static Settings settings(final IrisConfig config) {
         DiscoveryConfig.checkKeys(config, NAME, KEYS);
+        DiscoveryConfig.self(config); // validated, not used: DNS has no registration
         final String nameText = config.requireString(KEY_NAME);
         final Name name;
         try {

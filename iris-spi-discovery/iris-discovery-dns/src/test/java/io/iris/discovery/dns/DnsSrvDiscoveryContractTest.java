@@ -85,7 +85,8 @@ class DnsSrvDiscoveryContractTest extends DiscoveryContract {
             Map.entry(DnsDiscoveryProvider.KEY_SERVERS, "127.0.0.1:notaport"),
             Map.entry(DnsDiscoveryProvider.KEY_SERVERS, "127.0.0.1:0"),
             Map.entry(DnsDiscoveryProvider.KEY_INTERVAL, "10"),
-            Map.entry(DnsDiscoveryProvider.KEY_TIMEOUT, "-1"));
+            Map.entry(DnsDiscoveryProvider.KEY_TIMEOUT, "-1"),
+            Map.entry("discovery.self", "n1@127.0.0.2"));
     }
 
     @Override

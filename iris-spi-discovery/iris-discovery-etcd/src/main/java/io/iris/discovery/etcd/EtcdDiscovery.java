@@ -1,9 +1,7 @@
 package io.iris.discovery.etcd;
 
-import io.iris.api.discovery.Discovery;
 import io.iris.api.discovery.Member;
-import io.iris.api.discovery.Membership;
-import io.iris.api.discovery.MembershipListener;
+import io.iris.api.discovery.SourceDiscovery;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -37,31 +35,19 @@ import java.util.concurrent.TimeUnit;
  * {@code iris-discovery-etcd-lease}; both end on {@link #close()}. The JDK HTTP client's own threads
  * end when the client is collected (JDK 17 has no {@code HttpClient.close()}).
  */
-final class EtcdDiscovery implements Discovery {
+final class EtcdDiscovery extends SourceDiscovery {
     private static final System.Logger LOG = System.getLogger(EtcdDiscovery.class.getName());
-    private static final long FIRST_BACKOFF_MILLIS = 100;
 
     private final EtcdDiscoveryProvider.Settings settings;
     private final EtcdClient client;
-    private final Membership membership;
     private final CountDownLatch registered = new CountDownLatch(1);
-    private final Object pause = new Object();
-    private final Thread watchThread;
-    private final Thread leaseThread;
-    private volatile boolean closed;
     private volatile InputStream watchStream;
     private volatile long lease;
 
     private EtcdDiscovery(final EtcdDiscoveryProvider.Settings settings) {
+        super("discovery=etcd (" + settings.endpointsText() + " " + settings.prefix() + ")");
         this.settings = settings;
         this.client = new EtcdClient(settings.endpoints(), settings.timeout());
-        this.membership = new Membership("discovery=etcd (" + settings.endpointsText() + " " + settings.prefix() + ")");
-        this.watchThread = new Thread(this::watchLoop, "iris-discovery-etcd-watch");
-        this.watchThread.setDaemon(true);
-        this.leaseThread = settings.self().isPresent() ? new Thread(this::leaseLoop, "iris-discovery-etcd-lease") : null;
-        if (leaseThread != null) {
-            leaseThread.setDaemon(true);
-        }
     }
 
     /**
@@ -72,111 +58,69 @@ final class EtcdDiscovery implements Discovery {
      */
     static EtcdDiscovery start(final EtcdDiscoveryProvider.Settings settings) {
         final EtcdDiscovery discovery = new EtcdDiscovery(settings);
-        discovery.watchThread.start();
-        if (discovery.leaseThread != null) {
-            discovery.leaseThread.start();
+        discovery.startThread("iris-discovery-etcd-watch", discovery::watchLoop);
+        if (settings.self().isPresent()) {
+            discovery.startThread("iris-discovery-etcd-lease", discovery::leaseLoop);
         }
-        try {
-            final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.startTimeoutMillis());
-            final boolean listed = discovery.membership.awaitFirstList(settings.startTimeoutMillis());
-            final boolean ready = listed && (discovery.leaseThread == null
-                || discovery.registered.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
-            if (!ready) {
-                discovery.close();
-                throw new IllegalStateException("discovery=etcd: no answer from " + EtcdDiscoveryProvider.KEY_ENDPOINTS
-                    + "=" + settings.endpointsText() + " within " + EtcdDiscoveryProvider.KEY_START_TIMEOUT + "="
-                    + settings.startTimeoutMillis() + " ms (last error: " + discovery.membership.lastFailure() + ")");
-            }
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
-            discovery.close();
-            throw new IllegalStateException("discovery=etcd: interrupted while starting", e);
-        }
+        discovery.awaitStart(settings.startTimeoutMillis(), settings.self().isPresent() ? discovery.registered : null,
+            "discovery=etcd: no answer from " + EtcdDiscoveryProvider.KEY_ENDPOINTS + "=" + settings.endpointsText()
+                + " within " + EtcdDiscoveryProvider.KEY_START_TIMEOUT + "=" + settings.startTimeoutMillis() + " ms");
         return discovery;
     }
 
     @Override
-    public List<Member> members() {
-        return membership.members();
-    }
-
-    @Override
-    public void subscribe(final MembershipListener listener) {
-        membership.subscribe(listener);
-    }
-
-    @Override
-    public boolean isSourceReachable() {
-        return membership.isSourceReachable();
-    }
-
-    @Override
-    public long sourceErrors() {
-        return membership.sourceErrors();
-    }
-
-    @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        synchronized (pause) {
-            pause.notifyAll();
-        }
+    protected void stopping() {
         closeWatchStream();
-        watchThread.interrupt();
-        join(watchThread);
-        if (leaseThread != null) {
-            leaseThread.interrupt();
-            join(leaseThread);
-            final long id = lease;
-            if (id != 0) {
-                try {
-                    client.revoke(id);
-                } catch (final IOException e) {
-                    LOG.log(Level.WARNING, "discovery=etcd: could not revoke lease " + id + " on close (its key goes"
-                        + " when the lease expires): " + e);
-                }
+    }
+
+    @Override
+    protected void stopped() {
+        final long id = lease;
+        if (id != 0) {
+            try {
+                client.revoke(id);
+            } catch (final IOException e) {
+                LOG.log(Level.WARNING, "discovery=etcd: could not revoke lease " + id + " on close (its key goes"
+                    + " when the lease expires): " + e);
             }
         }
     }
 
     private void watchLoop() {
         long backoff = FIRST_BACKOFF_MILLIS;
-        while (!closed) {
+        while (!isClosed()) {
             try {
-                long revision = list();
+                final long revision = list();
                 backoff = FIRST_BACKOFF_MILLIS;
                 final InputStream stream = client.watch(settings.prefix(), revision + 1);
                 watchStream = stream;
-                if (closed) {
+                if (isClosed()) {
                     closeWatchStream();
                     return;
                 }
                 try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                    for (String line = lines.readLine(); line != null && !closed; line = lines.readLine()) {
+                    for (String line = lines.readLine(); line != null && !isClosed(); line = lines.readLine()) {
                         final EtcdClient.WatchLine kind = EtcdClient.watchLine(line);
                         if (kind == EtcdClient.WatchLine.EVENTS) {
-                            revision = list();
+                            list();
                         } else if (kind == EtcdClient.WatchLine.ENDED) {
                             break;
                         }
                     }
                 }
-                if (!closed) {
+                if (!isClosed()) {
                     // the watch ended (canceled, compacted, or etcd went away): read again and watch again
-                    membership.sourceFailed("watch", new IOException("watch stream of " + client.endpoint() + " ended"));
+                    membership().sourceFailed("watch", new IOException("watch stream of " + client.endpoint() + " ended"));
                 }
             } catch (final IOException | RuntimeException e) {
-                if (closed) {
+                if (isClosed()) {
                     return;
                 }
-                membership.sourceFailed("watch", e);
+                membership().sourceFailed("watch", e);
             }
-            if (!closed) {
+            if (!isClosed()) {
                 pause(backoff);
-                backoff = Math.min(backoff * 2, settings.maxBackoffMillis());
+                backoff = nextBackoff(backoff, settings.maxBackoffMillis());
             }
         }
     }
@@ -199,7 +143,7 @@ final class EtcdDiscovery implements Discovery {
             LOG.log(Level.WARNING, "discovery=etcd: ignoring key " + kv.key() + " = '" + kv.value()
                 + "': not '" + id + "@host:port'");
         }
-        membership.update(members);
+        membership().update(members);
         return listing.revision();
     }
 
@@ -208,7 +152,7 @@ final class EtcdDiscovery implements Discovery {
         final String key = settings.prefix() + self.id();
         final long interval = Math.max(500, TimeUnit.SECONDS.toMillis(settings.leaseTtlSeconds()) / 3);
         long backoff = FIRST_BACKOFF_MILLIS;
-        while (!closed) {
+        while (!isClosed()) {
             long wait = interval;
             try {
                 if (lease == 0 || !client.keepAlive(lease)) {
@@ -221,29 +165,17 @@ final class EtcdDiscovery implements Discovery {
                     lease = id;
                     registered.countDown();
                 }
-                membership.sourceAnswered();
+                membership().sourceAnswered();
                 backoff = FIRST_BACKOFF_MILLIS;
             } catch (final IOException | RuntimeException e) {
-                if (closed) {
+                if (isClosed()) {
                     return;
                 }
-                membership.sourceFailed("lease keepalive", e);
+                membership().sourceFailed("lease keepalive", e);
                 wait = Math.min(backoff, interval);
-                backoff = Math.min(backoff * 2, settings.maxBackoffMillis());
+                backoff = nextBackoff(backoff, settings.maxBackoffMillis());
             }
             pause(wait);
-        }
-    }
-
-    private void pause(final long millis) {
-        synchronized (pause) {
-            if (!closed) {
-                try {
-                    pause.wait(millis);
-                } catch (final InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
         }
     }
 
@@ -255,14 +187,6 @@ final class EtcdDiscovery implements Discovery {
             } catch (final IOException ignored) {
                 // closing to cancel
             }
-        }
-    }
-
-    private static void join(final Thread thread) {
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

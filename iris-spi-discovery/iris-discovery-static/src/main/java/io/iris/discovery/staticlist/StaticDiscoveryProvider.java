@@ -5,8 +5,7 @@ import io.iris.api.discovery.Discovery;
 import io.iris.api.discovery.DiscoveryConfig;
 import io.iris.api.discovery.DiscoveryProvider;
 import io.iris.api.discovery.Member;
-import io.iris.api.discovery.Membership;
-import io.iris.api.discovery.MembershipListener;
+import io.iris.api.discovery.SourceDiscovery;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -61,32 +60,14 @@ public final class StaticDiscoveryProvider implements DiscoveryProvider {
             throw new IllegalArgumentException("config key '" + DiscoveryConfig.KEY_SELF + "' = " + self.get()
                 + " is not one of " + KEY_MEMBERS + " (the static list is the whole cluster, this node included)");
         }
-        final Membership membership = new Membership("discovery=static");
-        membership.update(members);
-        return new StaticDiscovery(membership);
+        return new StaticDiscovery(members);
     }
 
-    /** The fixed list. */
-    private static final class StaticDiscovery implements Discovery {
-        private final Membership membership;
-
-        StaticDiscovery(final Membership membership) {
-            this.membership = membership;
-        }
-
-        @Override
-        public List<Member> members() {
-            return membership.members();
-        }
-
-        @Override
-        public void subscribe(final MembershipListener listener) {
-            membership.subscribe(listener);
-        }
-
-        @Override
-        public void close() {
-            // nothing runs
+    /** The fixed list: a source that never changes and is never down, read by no thread. */
+    private static final class StaticDiscovery extends SourceDiscovery {
+        StaticDiscovery(final List<Member> members) {
+            super("discovery=static");
+            membership().update(members);
         }
     }
 }
