@@ -6,6 +6,8 @@ import io.iris.api.discovery.Member;
 import io.iris.discovery.tck.Await;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -43,6 +45,28 @@ class DnsAModeTest {
                     "the empty answer to count as a failure");
                 assertThat(discovery.members()).as("never an empty cluster from DNS").isEqualTo(lastGood);
             }
+        }
+    }
+
+    @Test
+    void aShortRecordTtlIsReResolvedLongBeforeTheInterval() throws Exception {
+        final Path hosts = Files.createTempFile("iris-dns-hosts-", ".txt");
+        try (Dnsmasq dns = new Dnsmasq()) {
+            Files.writeString(hosts, "127.0.0.2 " + NAME + "\n");
+            // records from the hosts file carry a 1 s TTL; the interval alone would wait 10 minutes
+            dns.records(List.of("--addn-hosts=" + hosts, "--local-ttl=1"));
+            final IrisConfig config = IrisConfig.of(Map.of(DnsDiscoveryProvider.KEY_NAME, NAME,
+                DnsDiscoveryProvider.KEY_MODE, "a", DnsDiscoveryProvider.KEY_PORT, "7900",
+                DnsDiscoveryProvider.KEY_SERVERS, "127.0.0.1:" + dns.port(), DnsDiscoveryProvider.KEY_INTERVAL, "600000"));
+            try (Discovery discovery = new DnsDiscoveryProvider().create(config)) {
+                assertThat(discovery.members()).containsExactly(new Member("127.0.0.2", "127.0.0.2", 7900));
+                Files.writeString(hosts, "127.0.0.2 " + NAME + "\n127.0.0.5 " + NAME + "\n");
+                dns.reload();
+                Await.until(() -> discovery.members().size() == 2, "127.0.0.5, seen after the records' TTL");
+                assertThat(discovery.sourceErrors()).as("no outage: SIGHUP, not a restart").isZero();
+            }
+        } finally {
+            Files.deleteIfExists(hosts);
         }
     }
 

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Records are given as dnsmasq options ({@code --srv-host}, {@code --host-record}). dnsmasq re-reads
  * only its hosts files on SIGHUP, not options, so {@link #records} restarts it (same port) with the new
  * ones; a client sees a short outage, which the provider must ride out with its last good list.
+ * Records in an {@code --addn-hosts} file can change without a restart: {@link #reload()}.
  */
 final class Dnsmasq implements AutoCloseable {
     static final String DOMAIN = "iris.test";
@@ -41,6 +42,17 @@ final class Dnsmasq implements AutoCloseable {
         records = List.copyOf(recordOptions);
         kill();
         start();
+    }
+
+    /**
+     * SIGHUP: dnsmasq clears its cache and re-reads its hosts files ({@code --addn-hosts}), without a
+     * restart (so without an outage).
+     */
+    void reload() throws IOException, InterruptedException {
+        final Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
+        if (hup.waitFor() != 0) {
+            throw new IllegalStateException("kill -HUP " + process.pid() + " failed");
+        }
     }
 
     void kill() throws InterruptedException {
