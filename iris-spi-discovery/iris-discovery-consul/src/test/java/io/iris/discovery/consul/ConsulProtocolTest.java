@@ -53,4 +53,21 @@ class ConsulProtocolTest {
             }
         }
     }
+
+    @Test
+    void aNodeTheAgentForgotRegistersAgain() throws Exception {
+        try (ConsulStandIn consul = new ConsulStandIn(null)) {
+            consul.setInstances("iris", List.of(N1));
+            final Member self = new Member("n7", "127.0.0.8", 7807);
+            try (Discovery discovery = new ConsulDiscoveryProvider().create(IrisConfig.of(Map.of(
+                ConsulDiscoveryProvider.KEY_URL, consul.url(), ConsulDiscoveryProvider.KEY_SERVICE, "iris",
+                ConsulDiscoveryProvider.KEY_TTL, "1000", "discovery.self", self.toString())))) {
+                Await.until(() -> discovery.members().equals(List.of(N1, self)), "n7 registered and passing");
+                assertThat(consul.registrations()).isEqualTo(1);
+                consul.forget("n7");
+                Await.until(() -> consul.registrations() == 2 && discovery.members().equals(List.of(N1, self)),
+                    "n7 registered again after the agent answered 404 to its check");
+            }
+        }
+    }
 }

@@ -68,6 +68,7 @@ final class ConsulStandIn implements AutoCloseable {
         return t;
     });
     private final java.util.List<String> healthQueries = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private int registrations;
     private long index = 10;
     private int port;
     private HttpServer server;
@@ -97,6 +98,20 @@ final class ConsulStandIn implements AutoCloseable {
     /** @return the query strings of every health request so far. */
     java.util.List<String> healthQueries() {
         return healthQueries;
+    }
+
+    /** @return how many service registrations the agent received. */
+    synchronized int registrations() {
+        return registrations;
+    }
+
+    /**
+     * Forgets a service and its check, as an agent restarted without its state does.
+     *
+     * @param id the service id.
+     */
+    synchronized void forget(final String id) {
+        deregister(id);
     }
 
     /** Sets the index lower, as an agent restarted from an older snapshot does, and wakes blocked queries. */
@@ -214,6 +229,7 @@ final class ConsulStandIn implements AutoCloseable {
         if (ttl <= 0) {
             throw new IOException("the stand-in expects a TTL check");
         }
+        registrations++;
         // a TTL check starts critical until the first pass
         instances.put(id, new Instance(name, new Member(id, address, servicePort), ttl, false));
         changed();
