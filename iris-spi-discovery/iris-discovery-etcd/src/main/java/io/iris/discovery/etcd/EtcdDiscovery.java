@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Registration: a second thread grants a lease of {@code leaseTtlSeconds}, puts
  * {@code <prefix><id> = id@host:port} with it and keeps it alive every third of the TTL. If etcd says the
- * lease is gone (it expired during an outage), the thread registers again with a new lease. A killed
+ * lease is gone (it expired during an outage), the thread registers again with a new lease; if the lease
+ * lives but the key is missing from the list (deleted by hand), it puts the key back. A killed
  * node stops its keepalives and its key vanishes with the lease; {@link #close()} revokes the lease so
  * the key goes at once.
  *
@@ -164,6 +165,9 @@ final class EtcdDiscovery extends SourceDiscovery {
                     client.put(key, self.toString(), id);
                     lease = id;
                     registered.countDown();
+                } else if (membership().isSourceReachable() && !members().contains(self)) {
+                    // the lease lives but the key is gone (deleted by hand): put it back
+                    client.put(key, self.toString(), lease);
                 }
                 membership().sourceAnswered();
                 backoff = FIRST_BACKOFF_MILLIS;

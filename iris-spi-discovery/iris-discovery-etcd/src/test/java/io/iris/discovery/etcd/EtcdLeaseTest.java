@@ -59,4 +59,23 @@ class EtcdLeaseTest {
         }
         return ids;
     }
+
+    @Test
+    void aKeyDeletedByHandWhileItsLeaseLivesIsPutBack() throws Exception {
+        try (EtcdServer etcd = EtcdServer.start()) {
+            final Member self = new Member("n8", "127.0.0.9", 7808);
+            try (Discovery discovery = new EtcdDiscoveryProvider().create(IrisConfig.of(Map.of(
+                EtcdDiscoveryProvider.KEY_ENDPOINTS, etcd.clientUrl(), EtcdDiscoveryProvider.KEY_LEASE_TTL, "3",
+                "discovery.self", self.toString())))) {
+                Await.until(() -> discovery.members().equals(List.of(self)), "n8 registered");
+                final List<List<Member>> calls = new CopyOnWriteArrayList<>();
+                discovery.subscribe(calls::add);
+                new EtcdClient(List.of(URI.create(etcd.clientUrl())), Duration.ofSeconds(5))
+                    .delete(EtcdDiscoveryProvider.DEFAULT_PREFIX + "n8");
+                Await.until(() -> calls.contains(List.of()) && calls.get(calls.size() - 1).equals(List.of(self)),
+                    "n8's key deleted, then put back under the same lease");
+                assertThat(leases(etcd)).hasSize(1);
+            }
+        }
+    }
 }
