@@ -110,7 +110,7 @@ public class RouterHotPathBenchmark {
         agent = new ShardAgent(0, queues[0], store, new GroupCommitBatcher(store, maxBatch),
             new DeviceRouter(store, outbound, SystemEpochClock.INSTANCE, 256, 1 << 20, 0), outbound,
             new PendingRequests(), null, SystemEpochClock.INSTANCE, maxBatch, Protocol.DEFAULT_MAX_PAYLOAD,
-            30_000, 1000);
+            30_000, 1000, io.iris.api.RecipientValidator.ANY, 65_536);
         login(alice, minter.mint("alice", Duration.ofDays(1)));
         login(bob, minter.mint("bob", Duration.ofDays(1)));
         if (sink.loginOks != 2) {

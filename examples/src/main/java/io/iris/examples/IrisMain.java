@@ -2,6 +2,7 @@ package io.iris.examples;
 
 import io.iris.api.IrisConfig;
 import io.iris.api.discovery.Discovery;
+import io.iris.api.storage.StorageUnavailableException;
 import io.iris.engine.IrisEngine;
 import io.iris.engine.auth.JwtAuthenticatorProvider;
 import io.iris.engine.auth.JwtMinter;
@@ -9,6 +10,9 @@ import io.iris.engine.auth.RevocationFile;
 import io.iris.transport.tls.DevCertificates;
 
 import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
@@ -33,6 +37,17 @@ import java.util.concurrent.CountDownLatch;
  * </pre>
  */
 public final class IrisMain {
+    private static final List<String> HELP = List.of("help", "--help", "-h");
+    private static final String USAGE = "usage: java -jar iris-server.jar [serve] [--config FILE] [--key=value ...]\n"
+        + "       java -jar iris-server.jar mint-token USER [--ttl=24h] [--private-key=PEM_FILE [--kid=KID]]"
+        + " [--config FILE] [--key=value ...]\n"
+        + "       java -jar iris-server.jar revoke-token JTI [--expires=EPOCH_SECONDS|ISO_INSTANT|30d]"
+        + " [--config FILE] [--key=value ...]\n"
+        + "       java -jar iris-server.jar chat --token=TOKEN --to=USER [--host=127.0.0.1] [--port=7700] [--device=cli]"
+        + " [--tls [--ca=CA_PEM_FILE]]\n"
+        + "       java -jar iris-server.jar help\n"
+        + "Relative paths in the configuration (data/...) resolve against the working directory; the server prints"
+        + " where its files are at start.";
     private IrisMain() {
     }
 
@@ -42,7 +57,8 @@ public final class IrisMain {
      */
     public static void main(final String[] args) throws Exception {
         final List<String> list = new ArrayList<>(Arrays.asList(args));
-        final String command = !list.isEmpty() && !list.get(0).startsWith("--") ? list.remove(0) : "serve";
+        final String command = !list.isEmpty() && (!list.get(0).startsWith("--") || HELP.contains(list.get(0)))
+            ? list.remove(0) : "serve";
         try {
             switch (command) {
                 case "serve":
@@ -55,37 +71,46 @@ public final class IrisMain {
                     revokeToken(list);
                     break;
                 case "chat":
-                    ChatClient.run(list);
+                    final int code = ChatClient.run(list, System.in,
+                        new PrintStream(System.out, true, StandardCharsets.UTF_8));
+                    System.out.flush();
+                    System.exit(code);
                     break;
                 case "help":
+                case "--help":
                 case "-h":
-                    usage();
+                    System.out.println(USAGE);
                     break;
                 default:
-                    System.err.println("unknown command '" + command + "'");
-                    usage();
+                    System.err.println("iris: unknown command '" + command + "'");
+                    System.err.println(USAGE);
                     System.exit(2);
             }
-        } catch (final IllegalArgumentException | IllegalStateException e) {
+        } catch (final IllegalArgumentException e) {
+            // a bad command line or configuration: the message names the option or config key
             System.err.println("iris: " + e.getMessage());
             System.exit(2);
+        } catch (final IllegalStateException | UncheckedIOException | StorageUnavailableException e) {
+            // a start-up failure outside the configuration's values (port taken, storage unreachable, a file)
+            System.err.println("iris: " + oneLine(e));
+            System.exit(1);
         }
     }
 
-    private static void usage() {
-        System.err.println("usage: java -jar iris-server.jar [serve] [--config FILE] [--key=value ...]\n"
-            + "       java -jar iris-server.jar mint-token USER [--ttl=24h] [--private-key=PEM_FILE [--kid=KID]]"
-            + " [--config FILE] [--key=value ...]\n"
-            + "       java -jar iris-server.jar revoke-token JTI [--expires=EPOCH_SECONDS|ISO_INSTANT|30d]"
-            + " [--config FILE] [--key=value ...]\n"
-            + "       java -jar iris-server.jar chat --token=TOKEN --to=USER [--host=127.0.0.1] [--port=7700] [--device=cli]"
-            + " [--tls [--ca=CA_PEM_FILE]]");
+    /** @return the message of {@code e}, with its cause's when the message alone does not say what failed. */
+    static String oneLine(final Throwable e) {
+        final String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        final Throwable cause = e.getCause();
+        if (cause == null || cause.getMessage() == null || message.contains(cause.getMessage())) {
+            return message;
+        }
+        return message + ": " + cause.getMessage();
     }
 
     private static void serve(final List<String> args) throws InterruptedException {
         final IrisConfig loaded = ServerConfig.load(args, System.getenv());
         final IrisConfig config = ServerConfig.withTls(ServerConfig.withSecret(loaded));
-        final IrisEngine engine = IrisEngine.builder().config(config).start();
+        final IrisEngine engine = IrisEngine.builder().config(config).applicationKeys(ServerConfig.SERVER_KEYS).start();
         final Discovery discovery;
         try {
             discovery = ServerDiscovery.open(config);
@@ -111,6 +136,8 @@ public final class IrisMain {
         System.out.println();
         System.out.println("Iris is running on " + engine.settings().host() + ":" + engine.port()
             + " (storage=" + engine.settings().storage() + (tls ? ", TLS 1.3/1.2" : "") + "). Ctrl-C stops it gracefully.");
+        System.out.println("Files (relative paths resolve against the working directory " + ServerConfig.absolute(".")
+            + "): " + String.join(", ", ServerConfig.filesInUse(config, loaded)));
         if (ServerConfig.usesDevTls(loaded)) {
             final Path ca = Path.of(config.getString("tls.devDir", "data/tls"), DevCertificates.CA_FILE);
             System.out.println("WARNING: TLS uses DEVELOPMENT certificates from " + ca.getParent() + " (self-signed CA,"
@@ -119,17 +146,22 @@ public final class IrisMain {
         }
         if (ServerConfig.usesDevSecret(loaded)) {
             System.out.println("WARNING: no auth.jwt.secret configured; using the development secret in "
-                + config.getString("dev.secretFile", "data/dev-secret") + ". Do not use it in production.");
-        }
-        if (config.getString(JwtAuthenticatorProvider.KEY_SECRET, "").isEmpty()) {
-            System.out.println("Tokens are verified with the public keys in " + JwtAuthenticatorProvider.KEY_PUBLIC_KEYS
-                + "; mint development tokens with: " + jar + " mint-token USER --private-key=PEM_FILE [--kid=KID]");
-        } else {
+                + ServerConfig.absolute(config.getString("dev.secretFile", "data/dev-secret"))
+                + ". Do not use it in production.");
+            // development mode only: with a real key, the operator mints tokens deliberately
             final JwtMinter minter = JwtAuthenticatorProvider.minterFrom(config);
-            System.out.println("Chat as alice (tokens valid 24h; mint more with: " + jar + " mint-token USER):");
+            System.out.println("Chat as alice (tokens valid 24h; mint more with: " + jar + " mint-token USER,"
+                + " from this directory):");
             System.out.println("  " + jar + " chat --token=" + minter.mint("alice", Duration.ofHours(24)) + " --to=bob" + where);
             System.out.println("and, in another terminal, as bob:");
             System.out.println("  " + jar + " chat --token=" + minter.mint("bob", Duration.ofHours(24)) + " --to=alice" + where);
+        } else if (config.getString(JwtAuthenticatorProvider.KEY_SECRET, "").isEmpty()) {
+            System.out.println("Tokens are verified with the public keys in " + JwtAuthenticatorProvider.KEY_PUBLIC_KEYS
+                + "; mint tokens with: " + jar + " mint-token USER --private-key=PEM_FILE [--kid=KID]");
+        } else {
+            System.out.println("Tokens are verified with auth.jwt.secret; mint one with: " + jar
+                + " mint-token USER [--ttl=24h] (with the same configuration), then: " + jar
+                + " chat --token=TOKEN --to=PEER" + where);
         }
         System.out.println();
         System.out.flush();
@@ -170,7 +202,7 @@ public final class IrisMain {
         } else if (kid != null) {
             throw new IllegalArgumentException("--kid goes with --private-key; the secret's kid is auth.jwt.secretKid");
         } else {
-            minter = JwtAuthenticatorProvider.minterFrom(ServerConfig.withSecret(loaded));
+            minter = JwtAuthenticatorProvider.minterFrom(ServerConfig.withExistingSecret(loaded));
         }
         System.out.println(minter.mint(user, ttl));
     }

@@ -1,6 +1,7 @@
 package io.iris.examples;
 
 import io.iris.api.IrisConfig;
+import io.iris.engine.KnownKeys;
 import io.iris.transport.tls.DevCertificates;
 
 import java.io.IOException;
@@ -22,14 +23,20 @@ import java.util.Properties;
  * Loads the reference server's configuration, each layer overriding the one before: the bundled
  * {@code iris.properties} (every key with its default), a file given with {@code --config}, the
  * environment ({@code IRIS_SERVER_PORT} for {@code server.port}), then {@code --key=value} arguments.
- * Unknown keys are refused so a typo never passes silently ({@code discovery.*} keys by the discovery
- * provider, which knows its own).
+ * Unknown keys are refused so a typo never passes silently, naming the closest known key
+ * ({@code discovery.*} keys by the chosen discovery provider, which knows its own).
+ *
+ * <p>Relative paths ({@code data/...}) resolve against the working directory, as documented in
+ * {@code iris.properties}; {@link #filesInUse} lists them resolved, for the server to print at start, and
+ * tools that only read a file the server creates (the development secret) refuse to create it elsewhere.
  */
 final class ServerConfig {
     private static final String ENV_PREFIX = "IRIS_";
     /** Keys with no default: documented commented-out in iris.properties, so listed here to be known. */
     private static final List<String> OPTIONAL_KEYS = List.of("auth.jwt.secret", "auth.jwt.issuer",
         "auth.jwt.audience", "auth.jwt.secretKid", "auth.jwt.publicKeys");
+    /** Keys the server reads itself (not the engine): declared to the engine so that it accepts them. */
+    static final List<String> SERVER_KEYS = List.of("dev.secretFile", "tls.devDir", "tls.devNames");
 
     private ServerConfig() {
     }
@@ -70,8 +77,10 @@ final class ServerConfig {
         }
         for (final String key : values.keySet()) {
             if (!known.containsKey(key) && !isOptionalKnown(key)) {
-                throw new IllegalArgumentException("unknown configuration key '" + key
-                    + "' (see iris.properties for every key)");
+                final List<String> candidates = new java.util.ArrayList<>(known.keySet());
+                candidates.addAll(OPTIONAL_KEYS);
+                throw new IllegalArgumentException(KnownKeys.unknownKeyMessage(key, candidates)
+                    + "; iris.properties lists every key");
             }
         }
         return IrisConfig.of(values);
@@ -102,6 +111,59 @@ final class ServerConfig {
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot read or create the development secret " + file, e);
         }
+    }
+
+    /**
+     * For tools ({@code mint-token}): like {@link #withSecret} but never creates the development secret, so a
+     * token is never signed with a fresh secret no server knows (as happens when the tool runs in another
+     * working directory than the server's).
+     *
+     * @param config the loaded configuration.
+     * @return the configuration with a secret.
+     * @throws IllegalArgumentException naming {@code dev.secretFile} and where it was looked for, when it does
+     *                                  not exist.
+     */
+    static IrisConfig withExistingSecret(final IrisConfig config) {
+        if (usesDevSecret(config)) {
+            final String file = config.getString("dev.secretFile", "data/dev-secret");
+            if (!Files.exists(Path.of(file))) {
+                throw new IllegalArgumentException("no development secret at " + absolute(file) + " (config key"
+                    + " 'dev.secretFile'): the server creates it on its first start, relative to its working"
+                    + " directory. Run this from the server's directory, or pass --dev.secretFile=PATH or"
+                    + " --auth.jwt.secret=SECRET");
+            }
+        }
+        return withSecret(config);
+    }
+
+    /**
+     * @param config   the configuration the server runs with.
+     * @param original the configuration as loaded.
+     * @return "key=absolute path" for each file or directory the server uses.
+     */
+    static List<String> filesInUse(final IrisConfig config, final IrisConfig original) {
+        final List<String> files = new java.util.ArrayList<>();
+        if ("chronicle".equals(config.getString("storage", ""))) {
+            files.add("storage.chronicle.dir=" + absolute(config.getString("storage.chronicle.dir", "")));
+        }
+        if (!config.getString("auth.jwt.revokedFile", "").isEmpty()) {
+            files.add("auth.jwt.revokedFile=" + absolute(config.getString("auth.jwt.revokedFile", "")));
+        }
+        if (usesDevSecret(original)) {
+            files.add("dev.secretFile=" + absolute(config.getString("dev.secretFile", "")));
+        }
+        if (usesDevTls(original)) {
+            files.add("tls.devDir=" + absolute(config.getString("tls.devDir", "")));
+        }
+        return files;
+    }
+
+    /**
+     * @param path a path from the configuration.
+     * @return it resolved against the working directory, normalised.
+     */
+    static Path absolute(final String path) {
+        return Path.of(path).toAbsolutePath().normalize();
     }
 
     /**
@@ -200,8 +262,10 @@ final class ServerConfig {
             final Properties p = new Properties();
             p.load(r);
             return toMap(p);
+        } catch (final java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("--config " + file + ": no such file (" + absolute(file.toString()) + ")", e);
         } catch (final IOException e) {
-            throw new UncheckedIOException("cannot read config file " + file, e);
+            throw new IllegalArgumentException("--config " + file + ": cannot read it: " + e.getMessage(), e);
         }
     }
 

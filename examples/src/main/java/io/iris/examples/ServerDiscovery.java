@@ -5,8 +5,9 @@ import io.iris.api.discovery.Discovery;
 import io.iris.api.discovery.DiscoveryConfig;
 import io.iris.api.discovery.DiscoveryProvider;
 import io.iris.api.spi.Providers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-import java.lang.System.Logger.Level;
 
 /**
  * The reference server's use of the discovery SPI until the cluster consumes it: with
@@ -15,7 +16,7 @@ import java.lang.System.Logger.Level;
  * once at start and on every change. Without the key there is no discovery (single node).
  */
 final class ServerDiscovery {
-    private static final System.Logger LOG = System.getLogger(ServerDiscovery.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ServerDiscovery.class);
 
     private ServerDiscovery() {
     }
@@ -38,7 +39,7 @@ final class ServerDiscovery {
             return null;
         }
         final Discovery discovery = Providers.load(DiscoveryProvider.class, name).create(config);
-        discovery.subscribe(members -> LOG.log(Level.INFO, "discovery={0}: {1} member(s): {2}", name, members.size(),
+        discovery.subscribe(members -> LOG.info("discovery={}: {} member(s): {}", name, members.size(),
             members));
         return discovery;
     }

@@ -29,7 +29,10 @@ class ServerConfigTest {
     @Test
     void unknownKeysAndStrayArgumentsAreRefused() {
         assertThatThrownBy(() -> ServerConfig.load(List.of("--server.prot=1"), Map.of()))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("server.prot");
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("server.prot")
+            .hasMessageContaining("did you mean 'server.port'?");
+        assertThatThrownBy(() -> ServerConfig.load(List.of("--auth.jwt.secrt=x"), Map.of()))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("did you mean 'auth.jwt.secret'?");
         assertThatThrownBy(() -> ServerConfig.load(List.of("--verbose"), Map.of()))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--verbose");
         assertThatThrownBy(() -> ServerConfig.load(List.of("--config"), Map.of()))

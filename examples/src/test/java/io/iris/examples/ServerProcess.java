@@ -87,7 +87,7 @@ final class ServerProcess implements AutoCloseable {
 
     private static ServerProcess started(final ServerProcess server) throws Exception {
         try {
-            server.port.get(30, TimeUnit.SECONDS);
+            server.port.get(90, TimeUnit.SECONDS); // a loaded 2-core box can take long to start a JVM
         } catch (final Exception e) {
             server.close();
             throw new IllegalStateException("server did not start; output:\n" + server.output(), e);
@@ -180,11 +180,7 @@ final class ServerProcess implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        process.destroy();
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
+        MainProcess.stop(process);
         if (!ownsDir) {
             return;
         }

@@ -17,18 +17,21 @@ public interface Iris extends AutoCloseable {
      * Sends a message from application code, as if {@code senderId} had sent it. Subject to the same
      * durability, dedup and ordering rules as a client SEND, but not to the per-user rate limit.
      *
-     * @param senderId    the user shown as the sender.
-     * @param recipientId the user whose inbox receives the message.
+     * @param senderId    the user shown as the sender; must be a valid user id ({@link UserIds}).
+     * @param recipientId the user whose inbox receives the message; one that is not a valid user id
+     *                    ({@link UserIds}) is answered {@link SendStatus#INVALID_RECIPIENT}, as a client SEND is.
      * @param clientMsgId the dedup key together with {@code senderId}; retrying with the same value
      *                    within the dedup window stores nothing twice.
      * @param payload     the message body, at most the configured maximum payload size.
      * @return a future completed with the receipt once the message is durable (or refused).
+     * @throws IllegalArgumentException if {@code senderId} is not a valid user id.
      */
     CompletableFuture<SendReceipt> send(String senderId, String recipientId, long clientMsgId, byte[] payload);
 
     /**
      * @param userId the user to look up.
      * @return a future completed with the user's presence.
+     * @throws IllegalArgumentException if {@code userId} is not a valid user id ({@link UserIds}).
      */
     CompletableFuture<Presence> presence(String userId);
 

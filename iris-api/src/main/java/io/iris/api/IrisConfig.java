@@ -29,23 +29,34 @@ public final class IrisConfig {
     }
 
     /**
-     * @param values keys and values; copied.
-     * @return a configuration holding a copy of {@code values}.
+     * @param values keys and values; copied. A null value means the key is not set (as from
+     *               {@code System.getenv} for a missing variable), so a required key then fails at start-up
+     *               naming the key, instead of a {@link NullPointerException}.
+     * @return a configuration holding a copy of {@code values}, values trimmed.
      */
     public static IrisConfig of(final Map<String, String> values) {
         final Map<String, String> copy = new LinkedHashMap<>();
-        values.forEach((k, v) -> copy.put(Objects.requireNonNull(k, "key"), Objects.requireNonNull(v, k).trim()));
+        values.forEach((k, v) -> {
+            if (v != null) {
+                copy.put(Objects.requireNonNull(k, "key"), v.trim());
+            }
+        });
         return new IrisConfig(Collections.unmodifiableMap(copy));
     }
 
     /**
      * @param key   the key to set.
-     * @param value its value.
+     * @param value its value; null removes the key (see {@link #of}).
      * @return a copy of this configuration with {@code key} set to {@code value}.
      */
     public IrisConfig with(final String key, final String value) {
+        Objects.requireNonNull(key, "key");
         final Map<String, String> copy = new LinkedHashMap<>(values);
-        copy.put(key, value);
+        if (value == null) {
+            copy.remove(key);
+        } else {
+            copy.put(key, value);
+        }
         return of(copy);
     }
 

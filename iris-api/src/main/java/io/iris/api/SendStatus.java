@@ -19,7 +19,11 @@ public enum SendStatus {
     OVERLOADED(3, true),
     /** The storage provider refused or failed the write; retry after the advised delay. */
     STORAGE_UNAVAILABLE(4, true),
-    /** The recipient id is empty, too long or not valid UTF-8. */
+    /**
+     * The recipient is not a valid user id ({@link UserIds}: empty, over 64 bytes, not UTF-8, or with a control
+     * character), or the embedding application's {@link RecipientValidator} says it does not exist. Nothing was
+     * stored; retrying does not help.
+     */
     INVALID_RECIPIENT(5, false),
     /** The payload is larger than the server's configured maximum. */
     PAYLOAD_TOO_LARGE(6, false);

@@ -12,10 +12,11 @@ import java.nio.file.Path;
 /**
  * Every configuration key the engine itself reads, with its default and allowed range: the one place
  * they are parsed. (Providers read their own keys, e.g. {@code dedup.window} for the storage dedup
- * window.) The reference server's {@code iris.properties}
+ * window.) {@link KnownKeys} lists every key the engine accepts; the reference server's {@code iris.properties}
  * documents each of them for operators.
  *
- * @param host                  {@code server.host}: address to bind.
+ * @param host                  {@code server.host}: address to bind; default {@value #DEFAULT_HOST} (loopback: an
+ *                              engine is reachable from other machines only when configured so).
  * @param port                  {@code server.port}: TCP port, 0 for any free port.
  * @param ioThreads             {@code server.ioThreads}: selector threads.
  * @param maxConnections        {@code server.maxConnections}: connection limit (also capped below the fd limit).
@@ -42,6 +43,8 @@ import java.nio.file.Path;
  * @param revokedFilePollMillis {@code auth.jwt.revokedFilePollMillis}: how often that file is checked for changes.
  * @param addressLimits         {@code limits.ip.*} and {@code limits.login.*}: per-source-address limits.
  * @param tls                   the {@code tls.*} keys.
+ * @param userCacheSize         {@code engine.userCacheSize}: user ids each shard keeps interned; reaching it
+ *                              empties the shard's cache (bounds the heap a sender spraying new recipient ids costs).
  */
 public record EngineSettings(String host, int port, int ioThreads, int maxConnections, int shards, int queueBytes,
                              int maxBatch, String storage, String auth, int maxPayload, int ratePerSecond,
@@ -50,7 +53,9 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
                              int deliveryWindowBytes, int outboundHighWaterMark, long deliveryStallTimeoutMillis,
                              long drainTimeoutMillis,
                              int maxRevocations, String revokedFile, long revokedFilePollMillis,
-                             AddressLimits addressLimits, Tls tls) {
+                             AddressLimits addressLimits, Tls tls, int userCacheSize) {
+    /** The default {@code server.host}: loopback only. */
+    public static final String DEFAULT_HOST = "127.0.0.1";
 
     /**
      * Limits per source address (an IPv4 address or an IPv6 /64); 0 disables each.
@@ -150,7 +155,7 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
                 + " that keeps acknowledging");
         }
         return new EngineSettings(
-            c.getString("server.host", "0.0.0.0"),
+            c.getString("server.host", DEFAULT_HOST),
             c.getInt("server.port", 7700, 0, 65535),
             c.getInt("server.ioThreads", 1, 1, 64),
             c.getInt("server.maxConnections", 10_000, 1, 1_000_000),
@@ -175,6 +180,7 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
             c.getString("auth.jwt.revokedFile", ""),
             c.getInt("auth.jwt.revokedFilePollMillis", 2_000, 100, 3_600_000),
             AddressLimits.from(c),
-            Tls.from(c));
+            Tls.from(c),
+            c.getInt("engine.userCacheSize", 65_536, 1, 1 << 24));
     }
 }

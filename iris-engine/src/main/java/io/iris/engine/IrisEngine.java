@@ -5,8 +5,10 @@ import io.iris.api.Iris;
 import io.iris.api.IrisConfig;
 import io.iris.api.OfflineListener;
 import io.iris.api.Presence;
+import io.iris.api.RecipientValidator;
 import io.iris.api.SendReceipt;
 import io.iris.api.SendStatus;
+import io.iris.api.UserIds;
 import io.iris.api.flow.OverloadLevel;
 import io.iris.api.auth.Authenticator;
 import io.iris.api.auth.AuthenticatorProvider;
@@ -32,8 +34,6 @@ import io.iris.engine.session.SessionHandler;
 import io.iris.transport.NioServer;
 import io.iris.transport.NioServerConfig;
 import io.iris.transport.tls.TlsConfig;
-import io.iris.transport.protocol.Protocol;
-import io.iris.transport.protocol.Utf8;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
@@ -50,8 +50,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -108,6 +110,7 @@ public final class IrisEngine implements Iris {
     private boolean closed;
 
     private IrisEngine(final Builder b) {
+        KnownKeys.requireKnown(b.config, b.applicationKeys); // a typo must not run on a default
         this.settings = EngineSettings.from(b.config);
         final TlsConfig tlsConfig = settings.tls().toTlsConfig(); // reads the files: fail before opening storage
         final ClassLoader loader = IrisEngine.class.getClassLoader();
@@ -190,7 +193,8 @@ public final class IrisEngine implements Iris {
                 new DeviceRouter(store, outbounds[i], clock, settings.deliveryWindow(),
                     settings.deliveryWindowBytes(), settings.deliveryStallTimeoutMillis()),
                 outbounds[i], requests, b.offlineListener, clock,
-                settings.maxBatch(), settings.maxPayload(), settings.heartbeatMillis(), settings.storageRetryMillis());
+                settings.maxBatch(), settings.maxPayload(), settings.heartbeatMillis(), settings.storageRetryMillis(),
+                b.recipientValidator, settings.userCacheSize());
             runners[i] = new AgentRunner(new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),
                 TimeUnit.MILLISECONDS.toNanos(1)), e -> LOG.error("shard agent error", e), null, agents[i]);
         }
@@ -209,7 +213,8 @@ public final class IrisEngine implements Iris {
             transport.start();
         } catch (final IOException e) {
             close();
-            throw new UncheckedIOException("cannot listen on " + settings.host() + ":" + settings.port(), e);
+            throw new UncheckedIOException("cannot listen on " + settings.host() + ":" + settings.port()
+                + " (config keys 'server.host', 'server.port'): " + e.getMessage(), e);
         }
         flow.start();
         if (revocationFile != null) {
@@ -259,6 +264,18 @@ public final class IrisEngine implements Iris {
         return transport.connectionsRefusedByAddressCap() + transport.connectionsRefusedByAddressRate();
     }
 
+    /**
+     * @return user ids the shards keep interned now, at most {@code engine.userCacheSize} per shard (a recent
+     * value: each shard updates it on its own thread).
+     */
+    public int cachedUsers() {
+        int n = 0;
+        for (final ShardAgent a : agents) {
+            n += a.cachedUsers();
+        }
+        return n;
+    }
+
     /** @return LOGINs refused with {@code LOGIN_THROTTLED} since start. */
     public long loginsThrottled() {
         return loginThrottle.throttledLogins();
@@ -268,9 +285,14 @@ public final class IrisEngine implements Iris {
     public CompletableFuture<SendReceipt> send(final String senderId, final String recipientId, final long clientMsgId,
                                                final byte[] payload) {
         final byte[] sender = userIdBytes(senderId, "senderId");
-        final byte[] recipient = userIdBytes(recipientId, "recipientId");
+        Objects.requireNonNull(recipientId, "recipientId");
         Objects.requireNonNull(payload, "payload");
         final CompletableFuture<SendReceipt> future = new CompletableFuture<>();
+        if (!UserIds.isValid(recipientId)) {
+            future.complete(new SendReceipt(SendStatus.INVALID_RECIPIENT, 0, System.currentTimeMillis(), 0));
+            return future;
+        }
+        final byte[] recipient = recipientId.getBytes(StandardCharsets.UTF_8);
         if (payload.length > settings.maxPayload()) {
             future.complete(new SendReceipt(SendStatus.PAYLOAD_TOO_LARGE, 0, System.currentTimeMillis(), 0));
             return future;
@@ -425,13 +447,11 @@ public final class IrisEngine implements Iris {
 
     private static byte[] userIdBytes(final String id, final String what) {
         Objects.requireNonNull(id, what);
-        final byte[] bytes = id.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length == 0 || bytes.length > Protocol.MAX_ID_LENGTH
-            || !Utf8.isValid(new UnsafeBuffer(bytes), 0, bytes.length)) {
-            throw new IllegalArgumentException(what + " must be 1.." + Protocol.MAX_ID_LENGTH
-                + " bytes of valid UTF-8: '" + id + "'");
+        final String problem = UserIds.problem(id);
+        if (problem != null) {
+            throw new IllegalArgumentException(what + " is not a valid user id: " + problem);
         }
-        return bytes;
+        return id.getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -444,12 +464,38 @@ public final class IrisEngine implements Iris {
         private Authenticator authenticator;
         private OfflineListener offlineListener;
         private Consumer<OverloadLevel> overloadListener;
+        private RecipientValidator recipientValidator = RecipientValidator.ANY;
+        private Set<String> applicationKeys = Set.of();
 
         private Builder() {
         }
 
         /**
-         * @param config the engine configuration (see {@link EngineSettings} for the keys).
+         * @param validator decides whether a SEND's recipient exists (see {@link RecipientValidator}); a recipient
+         *                  it refuses is answered INVALID_RECIPIENT and costs no state. Default
+         *                  {@link RecipientValidator#ANY}: every valid user id is a recipient.
+         * @return this builder.
+         */
+        public Builder recipientValidator(final RecipientValidator validator) {
+            this.recipientValidator = Objects.requireNonNull(validator, "validator");
+            return this;
+        }
+
+        /**
+         * Declares keys the embedding application reads itself from the configuration it gives the engine, so
+         * that they are not refused as unknown (see {@link KnownKeys}).
+         *
+         * @param keys the application's own keys.
+         * @return this builder.
+         */
+        public Builder applicationKeys(final Collection<String> keys) {
+            this.applicationKeys = Set.copyOf(keys);
+            return this;
+        }
+
+        /**
+         * @param config the engine configuration (see {@link EngineSettings} for the keys); a key neither the
+         *               engine nor a provider area knows fails {@link #start()} (see {@link KnownKeys}).
          * @return this builder.
          */
         public Builder config(final IrisConfig config) {
@@ -499,7 +545,7 @@ public final class IrisEngine implements Iris {
          * Creates the engine and starts listening.
          *
          * @return the running engine.
-         * @throws IllegalArgumentException for bad configuration.
+         * @throws IllegalArgumentException for bad configuration (an unknown key, a bad value), naming the key.
          * @throws IllegalStateException    for an unknown provider name.
          * @throws UncheckedIOException     if the port cannot be bound.
          */

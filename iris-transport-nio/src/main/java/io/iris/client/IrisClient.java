@@ -9,6 +9,8 @@ import io.iris.transport.protocol.FrameEncoder;
 import io.iris.transport.protocol.Protocol;
 import io.iris.transport.tls.Pem;
 import org.agrona.ExpandableArrayBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -106,7 +108,7 @@ public final class IrisClient implements AutoCloseable {
     private static final int WRITE_BATCH = 64 * 1024;
     private static final int MAX_FRAME_LIMIT = Integer.MAX_VALUE - 64;
     private static final long JOIN_MILLIS = 2_000;
-    private static final System.Logger LOG = System.getLogger(IrisClient.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(IrisClient.class);
 
     // ---- configuration ----
     private final String host;
@@ -407,7 +409,7 @@ public final class IrisClient implements AutoCloseable {
 
     /** A write failed on a non-reader thread: drop the connection; the reader notices and reconnects. Holds lock. */
     private void abortConnection(final IOException e) {
-        LOG.log(System.Logger.Level.DEBUG, "write failed, dropping the connection", e);
+        LOG.debug("write failed, dropping the connection", e);
         ready = false;
         out = null;
         closeQuietly(socket);
@@ -459,7 +461,7 @@ public final class IrisClient implements AutoCloseable {
         final String where = host + ":" + port;
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof CertificateException) {
-                LOG.log(System.Logger.Level.WARNING, "iris-client " + deviceId + ": TLS server certificate of " + where
+                LOG.warn("iris-client " + deviceId + ": TLS server certificate of " + where
                     + " refused: " + e.getMessage());
                 return SessionEnd.terminal("TLS handshake with " + where + " failed: server certificate refused ("
                     + e.getMessage() + "); check the trusted CA and the host name", e);
@@ -502,7 +504,9 @@ public final class IrisClient implements AutoCloseable {
                 if (!end.loggedIn && end.terminal) {
                     notifyDisconnected(end.code, end.reason);
                 }
-                stop(new IrisClientException(end.reason, end.code, end.cause));
+                final IrisClientException cause = new IrisClientException(end.reason, end.code, end.cause);
+                stop(cause);
+                notifyStopped(cause);
                 break;
             }
             if (end.delayNanos >= 0) {
@@ -517,8 +521,7 @@ public final class IrisClient implements AutoCloseable {
                 }
             }
             final long delayMillis = TimeUnit.NANOSECONDS.toMillis(delayNanos);
-            LOG.log(System.Logger.Level.DEBUG, () -> "iris-client " + deviceId + ": " + end.reason
-                + "; reconnecting in " + delayMillis + " ms");
+            LOG.debug("iris-client {}: {}; reconnecting in {} ms", deviceId, end.reason, delayMillis);
         }
     }
 
@@ -546,7 +549,7 @@ public final class IrisClient implements AutoCloseable {
         try {
             end = s.run();
         } catch (final FrameReader.FrameException e) {
-            LOG.log(System.Logger.Level.WARNING, "iris-client " + deviceId + ": protocol error from server: " + e.getMessage());
+            LOG.warn("iris-client " + deviceId + ": protocol error from server: " + e.getMessage());
             end = SessionEnd.retry("protocol error from server: " + e.getMessage(), null, e);
         } catch (final SSLException e) {
             end = closed ? SessionEnd.retry("client closed", null, null) : tlsFailure(s.loggedIn, e);
@@ -750,12 +753,11 @@ public final class IrisClient implements AutoCloseable {
                 }
             }
             connected = true;
-            LOG.log(System.Logger.Level.DEBUG, () -> "iris-client " + deviceId + ": logged in, cursor " + serverCursor
-                + ", lastSeq " + lastSeq);
+            LOG.debug("iris-client {}: logged in, cursor {}, lastSeq {}", deviceId, serverCursor, lastSeq);
             try {
                 listener.onConnected(serverCursor, lastSeq);
             } catch (final Throwable t) {
-                LOG.log(System.Logger.Level.WARNING, "Listener.onConnected threw", t);
+                LOG.warn("Listener.onConnected threw", t);
             }
             connectFuture.complete(null);
             return null;
@@ -775,7 +777,7 @@ public final class IrisClient implements AutoCloseable {
                 }
             }
             if (p == null) {
-                LOG.log(System.Logger.Level.DEBUG, () -> "SEND_ACK for unknown clientMsgId " + id);
+                LOG.debug("SEND_ACK for unknown clientMsgId {}", id);
                 return null;
             }
             final SendStatus status;
@@ -799,12 +801,12 @@ public final class IrisClient implements AutoCloseable {
                 listener.onMessage(delivery);
             } catch (final Throwable t) {
                 listenerFailures++;
-                LOG.log(System.Logger.Level.WARNING, "Listener.onMessage threw for seq " + seq
+                LOG.warn("Listener.onMessage threw for seq " + seq
                     + "; not acknowledged, will be delivered again after reconnecting", t);
                 try {
                     ackIfNeeded(); // what was processed before it
                 } catch (final IOException e) {
-                    LOG.log(System.Logger.Level.DEBUG, "could not acknowledge before disconnecting", e);
+                    LOG.debug("could not acknowledge before disconnecting", e);
                 }
                 return SessionEnd.listenerFailed("listener failed on seq " + seq + ": " + t, t);
             }
@@ -861,7 +863,7 @@ public final class IrisClient implements AutoCloseable {
                 try {
                     listener.onGoAway(after);
                 } catch (final Throwable t) {
-                    LOG.log(System.Logger.Level.WARNING, "Listener.onGoAway threw", t);
+                    LOG.warn("Listener.onGoAway threw", t);
                 }
             }
             return null;
@@ -931,7 +933,7 @@ public final class IrisClient implements AutoCloseable {
         }
 
         private SessionEnd protocolError(final String what) {
-            LOG.log(System.Logger.Level.WARNING, "iris-client " + deviceId + ": protocol error from server: " + what);
+            LOG.warn("iris-client " + deviceId + ": protocol error from server: " + what);
             return SessionEnd.retry("protocol error from server: " + what, null, null);
         }
     }
@@ -1002,7 +1004,15 @@ public final class IrisClient implements AutoCloseable {
         try {
             listener.onDisconnected(code, reason);
         } catch (final Throwable t) {
-            LOG.log(System.Logger.Level.WARNING, "Listener.onDisconnected threw", t);
+            LOG.warn("Listener.onDisconnected threw", t);
+        }
+    }
+
+    private void notifyStopped(final IrisClientException cause) {
+        try {
+            listener.onStopped(cause);
+        } catch (final Throwable t) {
+            LOG.warn("Listener.onStopped threw", t);
         }
     }
 
@@ -1155,6 +1165,17 @@ public final class IrisClient implements AutoCloseable {
          * @param reason a short text for logs.
          */
         default void onDisconnected(final ErrorCode code, final String reason) {
+        }
+
+        /**
+         * The client stopped for good on its own (see the reconnection rules of {@link IrisClient}: a login
+         * refused with AUTH_FAILED, e.g. for a revoked token; DEVICE_REPLACED; a connection lost with
+         * reconnection disabled...): it is now closed and every later operation fails. Not called after
+         * {@link IrisClient#close()}. Called once, after {@link #onDisconnected}.
+         *
+         * @param cause why, with the server's error code when it sent one.
+         */
+        default void onStopped(final IrisClientException cause) {
         }
 
         /**

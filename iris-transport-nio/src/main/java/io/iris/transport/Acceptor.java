@@ -7,6 +7,8 @@ import io.iris.transport.limit.AddressRateLimiter;
 import io.iris.transport.protocol.FrameEncoder;
 import io.iris.transport.protocol.Protocol;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -17,9 +19,6 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
-
-import static java.lang.System.Logger.Level.DEBUG;
-import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * Accepts connections on the listening socket. It has no thread of its own: it is registered for
@@ -46,7 +45,7 @@ final class Acceptor {
     /** The retry hint sent with a refusal by the per-address cap (no deadline is known: a connection must close). */
     static final long CAP_RETRY_AFTER_MILLIS = 1000;
 
-    private static final System.Logger LOG = System.getLogger(NioServer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(NioServer.class);
 
     private final NioServer server;
     private final NioServerConfig config;
@@ -130,7 +129,7 @@ final class Acceptor {
                 channel = serverChannel.accept();
             } catch (final IOException e) {
                 // Typically EMFILE: OP_ACCEPT stays ready, so pause instead of spinning on the error.
-                LOG.log(WARNING, "accept failed, pausing accepts for " + PAUSE_AFTER_FAILURE_MILLIS + " ms: " + e);
+                LOG.warn("accept failed, pausing accepts for " + PAUSE_AFTER_FAILURE_MILLIS + " ms: " + e);
                 pause(nowMillis);
                 return;
             }
@@ -139,15 +138,15 @@ final class Acceptor {
             }
             if (server.connectionCount() >= server.maxConnections()) {
                 refuse(channel, serverFull);
-                if (LOG.isLoggable(DEBUG)) {
-                    LOG.log(DEBUG, "refused a connection: at the limit of " + server.maxConnections() + " connections");
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("refused a connection: at the limit of " + server.maxConnections() + " connections");
                 }
                 continue;
             }
             if (server.isRefusingNewConnections()) {
                 refuse(channel, overloaded);
-                if (LOG.isLoggable(DEBUG)) {
-                    LOG.log(DEBUG, "refused a connection: the server is overloaded");
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("refused a connection: the server is overloaded");
                 }
                 continue;
             }
@@ -155,8 +154,8 @@ final class Acceptor {
             try {
                 remote = (InetSocketAddress) channel.getRemoteAddress();
             } catch (final IOException | RuntimeException e) {
-                if (LOG.isLoggable(DEBUG)) {
-                    LOG.log(DEBUG, "accepted a connection without a remote address: " + e);
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("accepted a connection without a remote address: " + e);
                 }
                 closeQuietly(channel);
                 continue;
@@ -186,8 +185,8 @@ final class Acceptor {
                 connection = new NioConnection(id, channel, threads[target], remote, counted,
                     config.loginTimeoutMillis(), config.maxFrameBeforeLogin());
             } catch (final IOException | RuntimeException e) {
-                if (LOG.isLoggable(DEBUG)) {
-                    LOG.log(DEBUG, "could not set up an accepted connection: " + e);
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("could not set up an accepted connection: " + e);
                 }
                 closeQuietly(channel);
                 server.connectionClosed(counted);
@@ -210,8 +209,8 @@ final class Acceptor {
         if (perAddress != null && perAddress.count(key) >= perAddress.maxPerAddress()) {
             server.refusedByAddressCap();
             refuse(channel, addressFull);
-            if (LOG.isLoggable(DEBUG)) {
-                LOG.log(DEBUG, "refused a connection: " + key + " is at its cap of " + perAddress.maxPerAddress());
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("refused a connection: " + key + " is at its cap of " + perAddress.maxPerAddress());
             }
             return REFUSED;
         }
@@ -225,8 +224,8 @@ final class Acceptor {
                     "too many new connections from your address: the limit is " + rate.permits()
                         + " per second, " + rate.burst() + " at once; retry after " + retryMillis + " ms"));
                 refuse(channel, refusal);
-                if (LOG.isLoggable(DEBUG)) {
-                    LOG.log(DEBUG, "refused a connection: " + key + " is over its connection rate");
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("refused a connection: " + key + " is over its connection rate");
                 }
                 return REFUSED;
             }
@@ -282,8 +281,8 @@ final class Acceptor {
             }
             IoThread.discardInbound(channel, discard);
         } catch (final IOException | RuntimeException e) {
-            if (LOG.isLoggable(DEBUG)) {
-                LOG.log(DEBUG, "refusing a connection failed: " + e);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("refusing a connection failed: " + e);
             }
         } finally {
             closeQuietly(channel);
@@ -294,8 +293,8 @@ final class Acceptor {
         try {
             channel.close();
         } catch (final IOException e) {
-            if (LOG.isLoggable(DEBUG)) {
-                LOG.log(DEBUG, "close failed: " + e);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("close failed: " + e);
             }
         }
     }

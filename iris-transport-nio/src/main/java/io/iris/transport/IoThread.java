@@ -14,6 +14,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
@@ -32,10 +34,6 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSession;
-
-import static java.lang.System.Logger.Level.DEBUG;
-import static java.lang.System.Logger.Level.ERROR;
-import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * One I/O thread of a {@link NioServer}: a selector loop that owns a set of connections, reads and
@@ -85,7 +83,7 @@ final class IoThread implements Runnable {
     static final byte TLS_HANDSHAKE_RECORD = 0x16;
     private static final ByteBuffer[] NO_DATA = {ByteBuffer.allocate(0)};
 
-    private static final System.Logger LOG = System.getLogger(NioServer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(NioServer.class);
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
     private static final long NOT_FLUSHED = -1L;
 
@@ -312,7 +310,7 @@ final class IoThread implements Runnable {
                 } catch (final ClosedSelectorException e) {
                     break;
                 } catch (final Throwable t) {
-                    LOG.log(ERROR, "I/O thread " + thread.getName() + " loop error; continuing", t);
+                    LOG.error("I/O thread " + thread.getName() + " loop error; continuing", t);
                 }
             }
         } finally {
@@ -388,13 +386,13 @@ final class IoThread implements Runnable {
             try {
                 selector.close();
             } catch (final IOException e) {
-                if (LOG.isLoggable(DEBUG)) {
-                    LOG.log(DEBUG, "selector close failed: " + e);
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("selector close failed: " + e);
                 }
             }
             pool.clear();
         } catch (final Throwable t) {
-            LOG.log(ERROR, "I/O thread " + thread.getName() + " failed while shutting down", t);
+            LOG.error("I/O thread " + thread.getName() + " failed while shutting down", t);
         } finally {
             publishedUnsentBytes = 0;
             terminated = true;
@@ -420,8 +418,8 @@ final class IoThread implements Runnable {
             }
             c.key = c.channel.register(selector, SelectionKey.OP_READ, c);
         } catch (final IOException | RuntimeException e) {
-            if (LOG.isLoggable(DEBUG)) {
-                LOG.log(DEBUG, "could not register " + c + ": " + e);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("could not register " + c + ": " + e);
             }
             Acceptor.closeQuietly(c.channel);
             server.connectionClosed(c.addressKey);
@@ -500,8 +498,8 @@ final class IoThread implements Runnable {
             return;
         }
         final int length = FrameEncoder.error(scratch, 0, code.code(), text);
-        if (LOG.isLoggable(DEBUG)) {
-            LOG.log(DEBUG, "closing " + c + " with " + code + ": " + text);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("closing " + c + " with " + code + ": " + text);
         }
         closeWithFrame(c, scratch, 0, length);
     }
@@ -516,8 +514,8 @@ final class IoThread implements Runnable {
             flushCounted(c.out, c.channel);
             discardInbound(c.channel, discard);
         } catch (final IOException | RuntimeException e) {
-            if (LOG.isLoggable(DEBUG)) {
-                LOG.log(DEBUG, "could not send the error frame to " + c + ": " + e);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("could not send the error frame to " + c + ": " + e);
             }
         }
         closeNow(c);
@@ -562,14 +560,14 @@ final class IoThread implements Runnable {
             try {
                 handler.onClose(c);
             } catch (final Throwable t) {
-                LOG.log(WARNING, "ConnectionHandler.onClose failed for " + c, t);
+                LOG.warn("ConnectionHandler.onClose failed for " + c, t);
             }
         }
         closedCount = 0;
     }
 
     private void handlerFailed(final NioConnection c, final String callback, final Throwable t) {
-        LOG.log(WARNING, "ConnectionHandler." + callback + " failed for " + c + "; closing it with INTERNAL", t);
+        LOG.warn("ConnectionHandler." + callback + " failed for " + c + "; closing it with INTERNAL", t);
         closeWithError(c, ErrorCode.INTERNAL, "internal error");
     }
 
@@ -617,8 +615,8 @@ final class IoThread implements Runnable {
         if (type == CommandDescriptor.SEND) {
             write(c, buffer, offset, bytes);
         } else if (type == CommandDescriptor.SEND_AND_CLOSE) {
-            if (LOG.isLoggable(DEBUG)) {
-                LOG.log(DEBUG, "closing " + c + " on request with an error frame");
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("closing " + c + " on request with an error frame");
             }
             closeWithFrame(c, buffer, offset, bytes);
         }
@@ -702,8 +700,8 @@ final class IoThread implements Runnable {
                 updateInterest(c);
             }
         } catch (final IOException e) {
-            if (LOG.isLoggable(DEBUG)) {
-                LOG.log(DEBUG, "write failed on " + c + ": " + e);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("write failed on " + c + ": " + e);
             }
             closeNow(c);
         }
@@ -786,8 +784,8 @@ final class IoThread implements Runnable {
                 }
             }
         } catch (final IOException e) {
-            if (LOG.isLoggable(DEBUG)) {
-                LOG.log(DEBUG, "read failed on " + c + ": " + e);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("read failed on " + c + ": " + e);
             }
             closeNow(c);
         }
@@ -982,8 +980,8 @@ final class IoThread implements Runnable {
                     plain = ByteBuffer.allocateDirect(wanted);
                     continue;
                 case CLOSED:
-                    if (LOG.isLoggable(DEBUG)) {
-                        LOG.log(DEBUG, "close_notify from " + c);
+                    if (LOG.isDebugEnabled()) {
+                        LOG.debug("close_notify from " + c);
                     }
                     closeNow(c); // answers with our close_notify
                     return;
@@ -1038,9 +1036,9 @@ final class IoThread implements Runnable {
 
     private void handshakeFinished(final NioConnection c, final TlsState t) {
         t.handshakeDone = true;
-        if (LOG.isLoggable(DEBUG)) {
+        if (LOG.isDebugEnabled()) {
             final SSLSession session = t.engine.getSession();
-            LOG.log(DEBUG, "TLS handshake done on " + c + ": " + session.getProtocol() + " " + session.getCipherSuite());
+            LOG.debug("TLS handshake done on " + c + ": " + session.getProtocol() + " " + session.getCipherSuite());
         }
         if (c.out != null && c.out.pending() > 0) {
             markDirty(c); // output queued during the handshake can go now
@@ -1068,8 +1066,8 @@ final class IoThread implements Runnable {
         } catch (final SSLException e) {
             tlsFailed(c, c.tls, e);
         } catch (final IOException e) {
-            if (LOG.isLoggable(DEBUG)) {
-                LOG.log(DEBUG, "write failed on " + c + ": " + e);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("write failed on " + c + ": " + e);
             }
             c.tls.closeNotifyDone = true;
             closeNow(c);
@@ -1157,8 +1155,8 @@ final class IoThread implements Runnable {
             try {
                 writeTls(c, t);
             } catch (final IOException | RuntimeException e) {
-                if (LOG.isLoggable(DEBUG)) {
-                    LOG.log(DEBUG, "could not send the error frame to " + c + ": " + e);
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("could not send the error frame to " + c + ": " + e);
                 }
                 t.closeNotifyDone = true;
             }
@@ -1182,8 +1180,8 @@ final class IoThread implements Runnable {
                 t.engine.closeOutbound();
                 writeAlert(c, t);
             } catch (final IOException | RuntimeException e) {
-                if (LOG.isLoggable(DEBUG)) {
-                    LOG.log(DEBUG, "could not send close_notify to " + c + ": " + e);
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("could not send close_notify to " + c + ": " + e);
                 }
             }
         }
@@ -1215,8 +1213,8 @@ final class IoThread implements Runnable {
 
     /** A failed handshake or a bad record: sends the engine's alert (best effort), closes, logs at DEBUG. */
     private void tlsFailed(final NioConnection c, final TlsState t, final SSLException e) {
-        if (LOG.isLoggable(DEBUG)) {
-            LOG.log(DEBUG, "TLS failure on " + c + ": " + e.getMessage());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("TLS failure on " + c + ": " + e.getMessage());
         }
         if (t.unsent == null) {
             try {
@@ -1232,8 +1230,8 @@ final class IoThread implements Runnable {
 
     /** The first byte is not a TLS handshake record: answers one plaintext ERROR TLS_REQUIRED and closes. */
     private void rejectPlaintext(final NioConnection c) {
-        if (LOG.isLoggable(DEBUG)) {
-            LOG.log(DEBUG, "closing " + c + ": plaintext on a TLS port");
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("closing " + c + ": plaintext on a TLS port");
         }
         final int length = FrameEncoder.error(scratch, 0, ErrorCode.TLS_REQUIRED.code(), "this port requires TLS");
         final ByteBuffer frame = scratch.byteBuffer().duplicate();
@@ -1242,8 +1240,8 @@ final class IoThread implements Runnable {
             c.channel.write(frame);
             discardInbound(c.channel, discard);
         } catch (final IOException | RuntimeException e) {
-            if (LOG.isLoggable(DEBUG)) {
-                LOG.log(DEBUG, "could not send TLS_REQUIRED to " + c + ": " + e);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("could not send TLS_REQUIRED to " + c + ": " + e);
             }
         }
         c.tls.closeNotifyDone = true;

@@ -7,6 +7,8 @@ import io.iris.transport.protocol.FrameEncoder;
 import io.iris.transport.protocol.Protocol;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -20,9 +22,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-
-import static java.lang.System.Logger.Level.INFO;
-import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * The server side of the Iris NIO transport: accepts TCP connections, reassembles length-prefixed
@@ -60,8 +59,8 @@ import static java.lang.System.Logger.Level.WARNING;
  *
  * {@link #start()} binds and starts the threads; {@link #drain()} stops accepting and reading and sends
  * GOAWAY; {@link #awaitFlushed} waits until what was queued is on the wire; {@link #close()} closes
- * every connection and stops the threads. Logging goes through {@link System.Logger} under this
- * class's name.
+ * every connection and stops the threads. Logging goes through SLF4J (the API only: the
+ * application chooses the binding) under this class's name.
  */
 public final class NioServer implements AutoCloseable, FrameSink {
     /** File descriptors left for everything that is not a client connection. */
@@ -71,7 +70,7 @@ public final class NioServer implements AutoCloseable, FrameSink {
     /** How long {@link #close()} waits for each I/O thread to finish. */
     static final long JOIN_TIMEOUT_MILLIS = 10_000;
 
-    private static final System.Logger LOG = System.getLogger(NioServer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(NioServer.class);
 
     private final NioServerConfig config;
     private final ConnectionHandler handler;
@@ -158,7 +157,7 @@ public final class NioServer implements AutoCloseable, FrameSink {
         for (final IoThread t : created) {
             t.start();
         }
-        LOG.log(INFO, "listening on " + config.host() + ":" + port + " with " + created.length
+        LOG.info("listening on " + config.host() + ":" + port + " with " + created.length
             + " I/O thread(s), at most " + maxConnections + " connections");
     }
 
@@ -293,7 +292,7 @@ public final class NioServer implements AutoCloseable, FrameSink {
             return;
         }
         draining = true;
-        LOG.log(INFO, "draining: no new connections, GOAWAY to " + connectionCount() + " connection(s)");
+        LOG.info("draining: no new connections, GOAWAY to " + connectionCount() + " connection(s)");
         for (final IoThread t : ts) {
             t.wakeup();
         }
@@ -363,7 +362,7 @@ public final class NioServer implements AutoCloseable, FrameSink {
                 interrupted = true;
             }
             if (t.thread().isAlive()) {
-                LOG.log(WARNING, t.thread().getName() + " did not stop within " + JOIN_TIMEOUT_MILLIS + " ms");
+                LOG.warn(t.thread().getName() + " did not stop within " + JOIN_TIMEOUT_MILLIS + " ms");
             }
         }
         for (final IoThread t : ts) {
@@ -373,7 +372,7 @@ public final class NioServer implements AutoCloseable, FrameSink {
         }
         Acceptor.closeQuietly(serverChannel);
         signalFlushWaiters();
-        LOG.log(INFO, "closed");
+        LOG.info("closed");
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
@@ -495,7 +494,7 @@ public final class NioServer implements AutoCloseable, FrameSink {
         }
         final long byFds = Math.max(1, fdLimit - RESERVED_FILE_DESCRIPTORS);
         if (byFds < configured) {
-            LOG.log(WARNING, "maxConnections lowered from " + configured + " to " + byFds
+            LOG.warn("maxConnections lowered from " + configured + " to " + byFds
                 + ": the process may open only " + fdLimit + " files (raise it with ulimit -n)");
             return (int) byFds;
         }
@@ -510,7 +509,7 @@ public final class NioServer implements AutoCloseable, FrameSink {
                 return ((com.sun.management.UnixOperatingSystemMXBean) os).getMaxFileDescriptorCount();
             }
         } catch (final LinkageError | RuntimeException e) {
-            LOG.log(WARNING, "cannot read the file-descriptor limit: " + e);
+            LOG.warn("cannot read the file-descriptor limit: " + e);
         }
         return -1;
     }

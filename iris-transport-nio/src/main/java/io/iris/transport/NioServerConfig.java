@@ -13,7 +13,7 @@ import io.iris.transport.tls.TlsConfig;
  * <table>
  *   <caption>Settings and defaults</caption>
  *   <tr><th>field</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>host</td><td>0.0.0.0</td><td>address to bind</td></tr>
+ *   <tr><td>host</td><td>127.0.0.1</td><td>address to bind: loopback unless configured otherwise</td></tr>
  *   <tr><td>port</td><td>0</td><td>port to bind; 0 picks a free ephemeral port (see {@link NioServer#port()})</td></tr>
  *   <tr><td>ioThreads</td><td>1</td><td>selector threads, 1..256 (the thread index is stored in the low 8 bits of
  *       connection ids)</td></tr>
@@ -87,7 +87,7 @@ public final class NioServerConfig {
      * changes one and builds a new validated instance from them.
      */
     private static final class Values {
-        String host = "0.0.0.0";
+        String host = "127.0.0.1";
         int port;
         int ioThreads = 1;
         int maxConnections = 10_000;

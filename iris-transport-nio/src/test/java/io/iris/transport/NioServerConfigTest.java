@@ -13,7 +13,7 @@ class NioServerConfigTest {
 
     @Test
     void hasTheDocumentedDefaults() {
-        assertThat(D.host()).isEqualTo("0.0.0.0");
+        assertThat(D.host()).as("loopback unless configured").isEqualTo("127.0.0.1");
         assertThat(D.port()).isZero();
         assertThat(D.ioThreads()).isEqualTo(1);
         assertThat(D.maxConnections()).isEqualTo(10_000);

@@ -19,7 +19,8 @@ import org.agrona.DirectBuffer;
  *       (default 262,144) and, for durable providers, survive a restart.</li>
  *   <li>A record may be trimmed once every device the store knows for that user has a cursor at or
  *       above its seq. A user with no known device keeps every record until retention removes it.
- *       {@link #read} never returns a trimmed record.</li>
+ *       {@link #read} never returns a trimmed record. {@link #oldestSeq} says where the readable records
+ *       start.</li>
  *   <li>Retention: a provider that honours {@value StorageProvider#RETENTION_SECONDS} (default
  *       {@value StorageProvider#DEFAULT_RETENTION_SECONDS} seconds, 30 days; 0 = none) treats a record
  *       appended longer ago than that as trimmed, acknowledged or not: {@link #read} does not return
@@ -85,6 +86,28 @@ public interface InboxStore extends AutoCloseable {
     long lastSeq(String userId);
 
     /**
+     * The oldest record still stored for a user: the first seq {@link #read} would visit from
+     * {@code afterSeq = 0}. Records below it were trimmed (acknowledged by every known device) or expired
+     * (retention); the engine never starts a device's delivery below {@code oldestSeq - 1}, so a device
+     * that logs in for the first time after a trim is not promised records that no longer exist.
+     *
+     * <p>The default asks {@link #lastSeq} and then {@link #read}s one record; a provider overrides it
+     * when it knows the answer without reading a record.
+     *
+     * @param userId the inbox owner.
+     * @return the seq of the oldest readable record, or {@link #lastSeq} + 1 when none is left (1 for a
+     * user who never received anything).
+     */
+    default long oldestSeq(final String userId) {
+        final long last = lastSeq(userId); // first: a record appended after it is above the answer
+        final long[] first = {0};
+        if (read(userId, 0, 1, (seq, buffer, offset, length) -> first[0] = seq) == 1) {
+            return first[0];
+        }
+        return last + 1;
+    }
+
+    /**
      * @param userId   the inbox owner.
      * @param deviceId the device.
      * @return the device's cursor, 0 if the device is unknown.
@@ -100,6 +123,28 @@ public interface InboxStore extends AutoCloseable {
      * @param upToSeq  every record with seq at or below this was received by the device.
      */
     void ack(String userId, String deviceId, long upToSeq);
+
+    /**
+     * Records when a user was last seen online (the engine calls it when the user's last device disconnects),
+     * so that presence survives a restart. The latest call wins. Durable, like a cursor, with a later
+     * {@link #sync()} (a crash just after it may lose it); it survives retention (it is per user, not per record).
+     *
+     * <p>The default keeps nothing: a provider that does not override it (and {@link #lastSeen}) reports every
+     * offline user as never seen.
+     *
+     * @param userId      the user.
+     * @param epochMillis the time, epoch millis.
+     */
+    default void recordLastSeen(final String userId, final long epochMillis) {
+    }
+
+    /**
+     * @param userId the user.
+     * @return the time last given to {@link #recordLastSeen} for the user, 0 if none.
+     */
+    default long lastSeen(final String userId) {
+        return 0;
+    }
 
     /** Releases resources; pending appends that were never synced may be lost. */
     @Override

@@ -1,5 +1,6 @@
 package io.iris.engine.auth;
 
+import io.iris.api.UserIds;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -47,7 +48,7 @@ import java.util.Set;
  *   <li>The payload is one JSON object in UTF-8 with unique claim names. Unknown claims of any type are
  *       ignored (within the nesting/size limits).</li>
  *   <li>{@code sub} is a non-empty string of at most 64 UTF-8 bytes with no control characters and no
- *       unpaired surrogates (the user-id rule of the wire protocol, see {@link #userIdProblem}).</li>
+ *       unpaired surrogates (the one user-id rule, {@link UserIds}).</li>
  *   <li>{@code jti}, if present, is a non-empty string; it becomes {@link Principal#tokenId()}, the id by which
  *       the token can be revoked (revocation itself is the engine's: see {@link TokenRevocations}).</li>
  *   <li>{@code exp} is present; {@code exp}, {@code nbf}, {@code iat} when present are JSON numbers
@@ -56,6 +57,9 @@ import java.util.Set;
  *       equals it or is an array containing it. Present {@code iss}/{@code aud} must be a string /
  *       string-or-array-of-strings even when nothing is configured.</li>
  *   <li>{@code nbf} and {@code iat} are not later than now + leeway.</li>
+ *   <li>{@code exp} is not later than now + leeway + the maximum token lifetime ({@link Builder#maxLifetime},
+ *       default 30 days): a NumericDate is seconds, and an {@code exp} written in milliseconds by mistake
+ *       would otherwise make a token valid for tens of thousands of years.</li>
  *   <li>Now is not later than {@code exp} + leeway; otherwise {@link ErrorCode#TOKEN_EXPIRED}. This is checked
  *       last, so TOKEN_EXPIRED (which tells a client "get a fresh token") is only given for tokens that
  *       are otherwise good.</li>
@@ -85,11 +89,15 @@ public final class JwtAuthenticator implements Authenticator {
     /** Largest accepted NumericDate, in seconds: anything above cannot be expressed in epoch millis. */
     public static final long MAX_NUMERIC_DATE_SECONDS = Long.MAX_VALUE / 1000;
     /** Longest accepted user id ({@code sub}), in UTF-8 bytes. */
-    public static final int MAX_USER_ID_BYTES = 64;
+    public static final int MAX_USER_ID_BYTES = UserIds.MAX_BYTES;
     /** Default clock-skew allowance for {@code exp}, {@code nbf} and {@code iat}. */
     public static final Duration DEFAULT_LEEWAY = Duration.ofSeconds(30);
     /** Largest accepted leeway. */
     public static final Duration MAX_LEEWAY = Duration.ofHours(1);
+    /** Default for {@link Builder#maxLifetime(Duration)}: 30 days. */
+    public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofDays(30);
+    /** Shortest accepted {@link Builder#maxLifetime(Duration)}. */
+    public static final Duration MIN_MAX_LIFETIME = Duration.ofMinutes(1);
     /** Default for {@link Builder#maxTokenLength(int)}: the wire protocol's LOGIN token limit. */
     public static final int DEFAULT_MAX_TOKEN_LENGTH = 4096;
     /** Largest accepted {@link Builder#maxTokenLength(int)}. */
@@ -106,6 +114,7 @@ public final class JwtAuthenticator implements Authenticator {
     private final String issuer;
     private final String audience;
     private final long leewayMillis;
+    private final long maxLifetimeMillis;
     private final int maxTokenLength;
     private final JsonFactory json;
 
@@ -122,6 +131,7 @@ public final class JwtAuthenticator implements Authenticator {
         this.issuer = b.issuer;
         this.audience = b.audience;
         this.leewayMillis = b.leeway.toMillis();
+        this.maxLifetimeMillis = b.maxLifetime.toMillis();
         this.maxTokenLength = b.maxTokenLength;
         final StreamReadConstraints limits = StreamReadConstraints.builder()
             .maxNestingDepth(MAX_JSON_DEPTH)
@@ -316,7 +326,7 @@ public final class JwtAuthenticator implements Authenticator {
         if (sub == null) {
             throw failed("missing sub");
         }
-        if (userIdProblem(sub) != null) {
+        if (!UserIds.isValid(sub)) {
             throw failed("invalid sub");
         }
         if (exp < 0) {
@@ -334,6 +344,9 @@ public final class JwtAuthenticator implements Authenticator {
         }
         if (iat > latest) {
             throw failed("token issued in the future");
+        }
+        if (exp > saturatedAdd(latest, maxLifetimeMillis)) {
+            throw failed("exp too far in the future (exp is in seconds, not milliseconds)");
         }
         if (nowMillis > saturatedAdd(exp, leewayMillis)) {
             throw new AuthenticationException(ErrorCode.TOKEN_EXPIRED, "token expired");
@@ -418,50 +431,11 @@ public final class JwtAuthenticator implements Authenticator {
         return new AuthenticationException(ErrorCode.AUTH_FAILED, reason);
     }
 
-    /**
-     * The user-id rule shared by verification and minting: 1 to {@value #MAX_USER_ID_BYTES} bytes of
-     * valid UTF-8 (so no unpaired surrogates) and no ISO control characters (ids end up in logs).
-     *
-     * @param userId a candidate id.
-     * @return why it is not a valid user id, or {@code null} if it is.
-     */
-    static String userIdProblem(final String userId) {
-        if (userId == null || userId.isEmpty()) {
-            return "user id is empty";
-        }
-        int bytes = 0;
-        final int n = userId.length();
-        for (int i = 0; i < n; i++) {
-            final char c = userId.charAt(i);
-            if (Character.isISOControl(c)) {
-                return "user id contains a control character";
-            }
-            if (c < 0x80) {
-                bytes += 1;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c)) {
-                if (i + 1 >= n || !Character.isLowSurrogate(userId.charAt(i + 1))) {
-                    return "user id is not valid UTF-16 (unpaired surrogate)";
-                }
-                bytes += 4;
-                i++;
-            } else if (Character.isLowSurrogate(c)) {
-                return "user id is not valid UTF-16 (unpaired surrogate)";
-            } else {
-                bytes += 3;
-            }
-            if (bytes > MAX_USER_ID_BYTES) {
-                return "user id is longer than " + MAX_USER_ID_BYTES + " UTF-8 bytes";
-            }
-        }
-        return null;
-    }
-
     @Override
     public String toString() {
         return "JwtAuthenticator[keys=" + keys + ", issuer=" + issuer + ", audience=" + audience
-            + ", leewayMillis=" + leewayMillis + ", maxTokenLength=" + maxTokenLength + "]";
+            + ", leewayMillis=" + leewayMillis + ", maxLifetimeMillis=" + maxLifetimeMillis + ", maxTokenLength="
+            + maxTokenLength + "]";
     }
 
     /**
@@ -476,6 +450,7 @@ public final class JwtAuthenticator implements Authenticator {
         private String issuer;
         private String audience;
         private Duration leeway = DEFAULT_LEEWAY;
+        private Duration maxLifetime = DEFAULT_MAX_LIFETIME;
         private int maxTokenLength = DEFAULT_MAX_TOKEN_LENGTH;
 
         private Builder() {
@@ -547,6 +522,24 @@ public final class JwtAuthenticator implements Authenticator {
                 throw new IllegalArgumentException("leeway must be between 0 and " + MAX_LEEWAY + ", got " + leeway);
             }
             this.leeway = leeway;
+            return this;
+        }
+
+        /**
+         * @param maxLifetime the furthest ahead of now (plus leeway) a token's {@code exp} may be; a token
+         *                    expiring later is refused ("exp too far in the future"). Default 30 days.
+         * @return this builder.
+         * @throws IllegalArgumentException if below {@link #MIN_MAX_LIFETIME} or above
+         *                                  {@link #MAX_NUMERIC_DATE_SECONDS} seconds.
+         */
+        public Builder maxLifetime(final Duration maxLifetime) {
+            Objects.requireNonNull(maxLifetime, "maxLifetime");
+            if (maxLifetime.compareTo(MIN_MAX_LIFETIME) < 0
+                || maxLifetime.compareTo(Duration.ofSeconds(MAX_NUMERIC_DATE_SECONDS)) > 0) {
+                throw new IllegalArgumentException("maxLifetime must be between " + MIN_MAX_LIFETIME + " and "
+                    + MAX_NUMERIC_DATE_SECONDS + " s, got " + maxLifetime);
+            }
+            this.maxLifetime = maxLifetime;
             return this;
         }
 

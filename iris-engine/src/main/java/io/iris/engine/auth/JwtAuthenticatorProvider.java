@@ -52,6 +52,9 @@ public final class JwtAuthenticatorProvider implements AuthenticatorProvider {
     public static final String KEY_AUDIENCE = "auth.jwt.audience";
     /** Optional: leeway in seconds, default 30. */
     public static final String KEY_LEEWAY_SECONDS = "auth.jwt.leewaySeconds";
+    /** Optional: the longest a token may still be valid for, in seconds (60 to 10 years), default 30 days. */
+    public static final String KEY_MAX_LIFETIME_SECONDS = "auth.jwt.maxLifetimeSeconds";
+    private static final int MAX_MAX_LIFETIME_SECONDS = 10 * 365 * 86_400;
 
     private static final String BASE64_PREFIX = "base64:";
     /** Largest PEM file read; a public key PEM is at most a few KiB. */
@@ -70,11 +73,15 @@ public final class JwtAuthenticatorProvider implements AuthenticatorProvider {
     public Authenticator create(final IrisConfig config) {
         final long leewaySeconds = config.getInt(KEY_LEEWAY_SECONDS, (int) JwtAuthenticator.DEFAULT_LEEWAY.toSeconds(),
             0, (int) JwtAuthenticator.MAX_LEEWAY.toSeconds());
+        final int maxLifetimeSeconds = config.getInt(KEY_MAX_LIFETIME_SECONDS,
+            (int) JwtAuthenticator.DEFAULT_MAX_LIFETIME.toSeconds(), (int) JwtAuthenticator.MIN_MAX_LIFETIME.toSeconds(),
+            MAX_MAX_LIFETIME_SECONDS);
         final List<JwtKey> keys = keysFrom(config);
         final JwtAuthenticator.Builder builder = JwtAuthenticator.builder()
             .issuer(optional(config, KEY_ISSUER))
             .audience(optional(config, KEY_AUDIENCE))
-            .leeway(Duration.ofSeconds(leewaySeconds));
+            .leeway(Duration.ofSeconds(leewaySeconds))
+            .maxLifetime(Duration.ofSeconds(maxLifetimeSeconds));
         for (final JwtKey key : keys) {
             builder.key(key);
         }

@@ -1,5 +1,6 @@
 package io.iris.engine.auth;
 
+import io.iris.api.UserIds;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.iris.transport.tls.Pem;
@@ -186,7 +187,7 @@ public final class JwtMinter {
     public String mint(final String userId, final Instant issuedAt, final Instant expiresAt) {
         Objects.requireNonNull(issuedAt, "issuedAt");
         Objects.requireNonNull(expiresAt, "expiresAt");
-        final String problem = JwtAuthenticator.userIdProblem(userId);
+        final String problem = UserIds.problem(userId);
         if (problem != null) {
             throw new IllegalArgumentException(problem);
         }

@@ -7,6 +7,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * {@link DurableBatcher} for one shard. Appends go straight to the store (which assigns the seq, or
@@ -21,6 +22,7 @@ import java.util.Objects;
 public final class GroupCommitBatcher implements DurableBatcher {
     private final InboxStore store;
     private final CommitLatencyProbe latency;
+    private final LongSupplier nanoClock;
     private final int maxBatch;
     private final String[] users;
     private final long[] seqs;
@@ -46,6 +48,18 @@ public final class GroupCommitBatcher implements DurableBatcher {
      * @param latency  told when each sync starts and ends.
      */
     public GroupCommitBatcher(final InboxStore store, final int maxBatch, final CommitLatencyProbe latency) {
+        this(store, maxBatch, latency, System::nanoTime);
+    }
+
+    /**
+     * @param store     the store to append to and sync.
+     * @param maxBatch  the most appends between two syncs, at least 1.
+     * @param latency   told when each sync starts and ends.
+     * @param nanoClock the monotonic clock syncs are timed with (tests inject one).
+     */
+    public GroupCommitBatcher(final InboxStore store, final int maxBatch, final CommitLatencyProbe latency,
+                              final LongSupplier nanoClock) {
+        this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be at least 1: " + maxBatch);
         }
@@ -98,14 +112,14 @@ public final class GroupCommitBatcher implements DurableBatcher {
             return 0;
         }
         RuntimeException failure = null;
-        latency.syncStarted(System.nanoTime());
+        latency.syncStarted(nanoClock.getAsLong());
         try {
             store.sync();
             syncs++;
         } catch (final RuntimeException e) {
             failure = e;
         } finally {
-            latency.syncEnded(System.nanoTime());
+            latency.syncEnded(nanoClock.getAsLong());
         }
         count = 0;
         position = 0;

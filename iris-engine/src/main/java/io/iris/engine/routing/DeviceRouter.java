@@ -10,9 +10,10 @@ import io.iris.transport.protocol.FrameEncoder;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
-import org.agrona.collections.Object2LongHashMap;
 import org.agrona.collections.Object2ObjectHashMap;
 import org.agrona.concurrent.EpochClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 
@@ -39,6 +40,7 @@ import java.util.ArrayList;
  * {@link #pump()}, and {@link #route} is called only from a durable completion.
  */
 public final class DeviceRouter implements Router {
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceRouter.class);
     private static final int MAX_PER_PUMP = 64;
     private static final long NOT_FULL = Long.MIN_VALUE;
 
@@ -50,7 +52,6 @@ public final class DeviceRouter implements Router {
     private final long stallTimeoutMillis;
     private final Object2ObjectHashMap<String, UserDevices> online = new Object2ObjectHashMap<>();
     private final Long2ObjectHashMap<Device> byConnection = new Long2ObjectHashMap<>();
-    private final Object2LongHashMap<String> lastSeen = new Object2LongHashMap<>(0L);
     private final ArrayList<Device> pumpList = new ArrayList<>();
     /** Devices whose window was full at their last delivery (may have recovered since; checked lazily). */
     private final ArrayList<Device> fullList = new ArrayList<>();
@@ -61,7 +62,7 @@ public final class DeviceRouter implements Router {
     /**
      * @param store    the shard's store, for backlog reads and cursor updates.
      * @param outbound writes frames to connections.
-     * @param clock    time for last-seen.
+     * @param clock    time for last-seen (recorded in the store when a user's last device goes offline).
      * @param window      the most delivered-but-unacknowledged messages per device, at least 1.
      * @param windowBytes the most bytes of delivered-but-unacknowledged frames per device (one frame is
      *                    always allowed when nothing is in flight), at least 1.
@@ -113,7 +114,6 @@ public final class DeviceRouter implements Router {
         final Device device = new Device(userId, deviceId, connectionId, user, cursor);
         user.add(device);
         byConnection.put(connectionId, device);
-        lastSeen.removeKey(userId);
         if (device.nextSeq <= user.durableLastSeq) {
             queue(device);
         }
@@ -129,7 +129,11 @@ public final class DeviceRouter implements Router {
         d.user.remove(d);
         if (d.user.count == 0) {
             online.remove(d.userId);
-            lastSeen.put(d.userId, clock.time());
+            try {
+                store.recordLastSeen(d.userId, clock.time());
+            } catch (final RuntimeException e) {
+                LOG.warn("last seen of {} not stored: {}", d.userId, e.toString());
+            }
         }
     }
 
@@ -230,7 +234,15 @@ public final class DeviceRouter implements Router {
 
     @Override
     public long lastSeen(final String userId) {
-        return online.containsKey(userId) ? clock.time() : lastSeen.getValue(userId);
+        if (online.containsKey(userId)) {
+            return clock.time();
+        }
+        try {
+            return store.lastSeen(userId); // kept in storage: survives a restart, costs this shard no memory
+        } catch (final RuntimeException e) {
+            LOG.warn("last seen of {} unavailable: {}", userId, e.toString());
+            return 0;
+        }
     }
 
     /** @return devices online on this shard. */

@@ -3,6 +3,7 @@ package io.iris.engine.routing;
 import io.iris.api.ErrorCode;
 import io.iris.api.OfflineListener;
 import io.iris.api.Presence;
+import io.iris.api.RecipientValidator;
 import io.iris.api.SendReceipt;
 import io.iris.api.SendStatus;
 import io.iris.api.durability.DurableBatcher;
@@ -21,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 
 /**
  * The single thread that owns one shard: every inbox and online device of the shard's users
@@ -52,7 +54,8 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
     private final int maxPayload;
     private final int heartbeatMillis;
     private final long storageRetryMillis;
-    private final UserTable users = new UserTable();
+    private final UserTable users;
+    private final RecipientValidator recipients;
     private final MessageHandler handler = this::onCommand;
     private final ExpandableDirectByteBuffer record = new ExpandableDirectByteBuffer(Protocol.DEFAULT_MAX_PAYLOAD + 256);
     private final ExpandableDirectByteBuffer frame = new ExpandableDirectByteBuffer(256);
@@ -78,12 +81,16 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
      * @param maxPayload         announced in LOGIN_OK.
      * @param heartbeatMillis    announced in LOGIN_OK.
      * @param storageRetryMillis retry-after answered with STORAGE_UNAVAILABLE.
+     * @param recipients         decides whether a recipient exists ({@link RecipientValidator#ANY} for no check).
+     * @param maxCachedUsers     the most user ids the shard keeps interned (see {@link UserTable}).
      */
     public ShardAgent(final int index, final RingBuffer queue, final InboxStore store, final DurableBatcher batcher,
                       final DeviceRouter router, final Outbound outbound,
                       final PendingRequests requests, final OfflineListener offlineListener, final EpochClock clock,
                       final int maxBatch, final int maxPayload, final int heartbeatMillis,
-                      final long storageRetryMillis) {
+                      final long storageRetryMillis, final RecipientValidator recipients, final int maxCachedUsers) {
+        this.recipients = Objects.requireNonNull(recipients, "recipients");
+        this.users = new UserTable(maxCachedUsers);
         this.index = index;
         this.queue = queue;
         this.store = store;
@@ -160,9 +167,18 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
         final long request = b.getLong(i + ShardCommand.REQUEST_ID);
         final long msgId = b.getLong(i + ShardCommand.SEND_CLIENT_MSG_ID);
         final int senderLength = ShardCommand.sendSenderLength(b, i);
+        final int recipientOffset = ShardCommand.sendRecipientOffset(b, i);
+        final int recipientLength = ShardCommand.sendRecipientLength(b, i);
+        UserTable.User recipient = users.find(b, recipientOffset, recipientLength);
+        if (recipients != RecipientValidator.ANY
+            && !exists(recipient != null ? recipient.id : b.getStringWithoutLengthUtf8(recipientOffset, recipientLength))) {
+            reply(connection, request, msgId, SendStatus.INVALID_RECIPIENT, 0, 0); // nothing stored, nothing cached
+            return;
+        }
         final UserTable.User sender = users.getOrCreate(b, i + ShardCommand.SEND_SENDER, senderLength);
-        final UserTable.User recipient = users.getOrCreate(b, ShardCommand.sendRecipientOffset(b, i),
-            ShardCommand.sendRecipientLength(b, i));
+        if (recipient == null) {
+            recipient = users.getOrCreate(b, recipientOffset, recipientLength);
+        }
 
         if (batcher.isFull()) {
             flush();
@@ -180,6 +196,23 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
             LOG.warn("shard {}: append for {} refused: {}", index, recipient.id, e.getMessage());
             reply(connection, request, msgId, SendStatus.STORAGE_UNAVAILABLE, 0, storageRetryMillis);
         }
+    }
+
+    private boolean exists(final String recipientId) {
+        try {
+            return recipients.exists(recipientId);
+        } catch (final RuntimeException e) {
+            LOG.warn("shard {}: recipient validator failed for {}; answered INVALID_RECIPIENT", index, recipientId, e);
+            return false;
+        }
+    }
+
+    /**
+     * @return user ids interned by this shard (bounded by {@code engine.userCacheSize}); read from another
+     * thread it is a recent value, for metrics and tests.
+     */
+    public int cachedUsers() {
+        return users.size();
     }
 
     private int flush() {
@@ -226,10 +259,7 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
         long cursor;
         try {
             lastSeq = store.lastSeq(user.id);
-            cursor = store.cursor(user.id, device);
-            if (resume > cursor) {
-                cursor = Math.min(resume, lastSeq); // the device says it has these: count them as acked
-            }
+            cursor = startCursor(store.cursor(user.id, device), resume, lastSeq, store.oldestSeq(user.id));
             store.ack(user.id, device, cursor); // makes the device known, so trimming waits for it
         } catch (final RuntimeException e) {
             LOG.warn("shard {}: login of {} failed in storage: {}", index, user.id, e.toString());
@@ -240,6 +270,26 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
             heartbeatMillis, cursor, lastSeq);
         outbound.send(connection, frame, 0, len);
         router.online(user.id, device, connection, cursor);
+    }
+
+    /**
+     * Where a logging-in device's delivery resumes (docs/protocol.md, "Session"): after its stored cursor,
+     * or after the {@code resumeCursor} it sent when that is higher (clamped to {@code lastSeq}: a device
+     * cannot have received what was never stored), and never before the oldest record still stored, so
+     * LOGIN_OK never promises records that were trimmed or expired. A negative resume cursor means "unknown".
+     *
+     * @param stored    the device's cursor in storage (0 for a new device).
+     * @param resume    the LOGIN's {@code resumeCursor}.
+     * @param lastSeq   the newest seq of the inbox.
+     * @param oldestSeq the oldest readable seq ({@code lastSeq + 1} when none is left).
+     * @return the LOGIN_OK cursor, in {@code [0, lastSeq]}.
+     */
+    static long startCursor(final long stored, final long resume, final long lastSeq, final long oldestSeq) {
+        long cursor = Math.max(stored, oldestSeq - 1);
+        if (resume > cursor) {
+            cursor = resume; // the device says it has these: count them as acknowledged
+        }
+        return Math.max(0, Math.min(cursor, lastSeq));
     }
 
     private void onPresence(final DirectBuffer b, final int i) {

@@ -2,6 +2,7 @@ package io.iris.engine.session;
 
 import io.iris.api.ErrorCode;
 import io.iris.api.SendStatus;
+import io.iris.api.UserIds;
 import io.iris.api.auth.AuthenticationException;
 import io.iris.api.auth.Authenticator;
 import io.iris.api.auth.Principal;
@@ -32,7 +33,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The engine's {@link ConnectionHandler}: runs on I/O threads and turns frames into shard commands.
  *
- * <p>Per SEND, in order: authenticated? token still valid? payload within limit? the user's token
+ * <p>Per SEND, in order: authenticated? token still valid? recipient a valid user id ({@link UserIds}; else
+ * INVALID_RECIPIENT)? payload within limit? the user's token
  * bucket; the {@link FlowController}; then the command is written straight into the recipient shard's
  * ring buffer ({@code tryClaim}/{@code commit}: no copy, no object). Refusals are answered with a
  * SEND_ACK carrying the status and a retry-after, never dropped. Logins, logouts, acks and presence
@@ -50,6 +52,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Every refused token (AUTH_FAILED or TOKEN_EXPIRED at login) is counted against the connection's source
  * address by the {@link LoginThrottle}; while an address is over its allowance its LOGINs are answered
  * {@code LOGIN_THROTTLED} before the token is even parsed.
+ *
+ * <p>Logging: each refused login is logged at INFO with its code, reason and source address, through a
+ * {@link RateLimitedLog} (one line per 10 s, counting the rest), so a flood of bad tokens cannot flood the log;
+ * logins and logouts are logged at DEBUG.
  */
 public final class SessionHandler implements ConnectionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(SessionHandler.class);
@@ -67,6 +73,8 @@ public final class SessionHandler implements ConnectionHandler {
     private final int maxPayload;
     private final long idleTimeoutMillis;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+    /** Refused logins at INFO, at most one line per 10 s with the count of the others (see the class comment). */
+    private final RateLimitedLog refusals = new RateLimitedLog(10_000, System::nanoTime, LOG::info);
 
     /**
      * @param authenticator     verifies LOGIN tokens.
@@ -134,6 +142,13 @@ public final class SessionHandler implements ConnectionHandler {
                     writeAck(s.command, c.id(), d.seq()));
                 break;
             case Protocol.PRESENCE_QUERY:
+                if (!UserIds.isValid(d.buffer(), d.idOffset(), d.idLength())) {
+                    // no user can have this id: offline, never seen, and no shard state is touched
+                    final byte[] id = new byte[d.idLength()];
+                    d.buffer().getBytes(d.idOffset(), id);
+                    c.write(s.frame, 0, FrameEncoder.presence(s.frame, 0, id, false, 0));
+                    break;
+                }
                 ShardCommand.writePresence(s.command, 0, c.id(), 0, d.buffer(), d.idOffset(), d.idLength());
                 control(c, shard.shardOf(d.buffer(), d.idOffset(), d.idLength()), ShardCommand.PRESENCE, s.command, 0,
                     ShardCommand.presenceLength(d.idLength()));
@@ -150,6 +165,7 @@ public final class SessionHandler implements ConnectionHandler {
             return;
         }
         rateLimits.release(session.userId);
+        LOG.debug("logout: user {} (connection {})", session.userId, c.id());
         if (session.tokenId != null) {
             liveTokens.remove(session.tokenId, c.id());
         }
@@ -173,6 +189,7 @@ public final class SessionHandler implements ConnectionHandler {
         if (retryAfter > 0) {
             c.closeWithError(ErrorCode.LOGIN_THROTTLED, "too many failed logins from your address; retry after "
                 + retryAfter + " ms");
+            refused(from, ErrorCode.LOGIN_THROTTLED, "retry after " + retryAfter + " ms");
             return;
         }
         final Principal principal;
@@ -182,20 +199,22 @@ public final class SessionHandler implements ConnectionHandler {
         } catch (final AuthenticationException e) {
             loginThrottle.failed(from, System.nanoTime());
             c.closeWithError(e.code(), e.getMessage());
+            refused(from, e.code(), e.getMessage());
             return;
         } catch (final RuntimeException e) {
             LOG.warn("authenticator failed", e);
             loginThrottle.failed(from, System.nanoTime());
             c.closeWithError(ErrorCode.AUTH_FAILED, "token could not be verified");
+            refused(from, ErrorCode.AUTH_FAILED, "authenticator failed");
             return;
         }
-        final byte[] user = principal.userId() == null ? new byte[0]
-            : principal.userId().getBytes(StandardCharsets.UTF_8);
-        if (user.length == 0 || user.length > Protocol.MAX_ID_LENGTH) {
+        if (!UserIds.isValid(principal.userId())) { // an authenticator of the embedder may return anything
             loginThrottle.failed(from, System.nanoTime());
             c.closeWithError(ErrorCode.AUTH_FAILED, "token subject is not a valid user id");
+            refused(from, ErrorCode.AUTH_FAILED, "token subject is not a valid user id");
             return;
         }
+        final byte[] user = principal.userId().getBytes(StandardCharsets.UTF_8);
         final String tokenId = principal.tokenId();
         if (tokenId != null) {
             liveTokens.add(tokenId, c.id()); // first: see the class comment
@@ -203,11 +222,16 @@ public final class SessionHandler implements ConnectionHandler {
                 liveTokens.remove(tokenId, c.id());
                 loginThrottle.failed(from, System.nanoTime());
                 c.closeWithError(ErrorCode.AUTH_FAILED, "token revoked");
+                refused(from, ErrorCode.AUTH_FAILED, "token revoked (user " + principal.userId() + ")");
                 return;
             }
         }
         final byte[] device = new byte[d.deviceLength()];
         d.buffer().getBytes(d.deviceOffset(), device);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("login: user {} device {} from {}", principal.userId(),
+                new String(device, StandardCharsets.UTF_8), from);
+        }
         session.userId = principal.userId();
         session.userBytes = user;
         session.homeShard = shard.shardOf(principal.userId());
@@ -232,6 +256,10 @@ public final class SessionHandler implements ConnectionHandler {
             return;
         }
         final long msgId = d.clientMsgId();
+        if (!UserIds.isValid(d.buffer(), d.idOffset(), d.idLength())) {
+            ack(c, s, msgId, SendStatus.INVALID_RECIPIENT, 0);
+            return;
+        }
         if (d.payloadLength() > maxPayload) {
             ack(c, s, msgId, SendStatus.PAYLOAD_TOO_LARGE, 0);
             return;
@@ -305,6 +333,10 @@ public final class SessionHandler implements ConnectionHandler {
         if (c != null) {
             c.closeWithError(ErrorCode.INTERNAL, "server overloaded, reconnect later");
         }
+    }
+
+    private void refused(final InetAddress from, final ErrorCode code, final String reason) {
+        refusals.log("login refused from " + from + ": " + code + " (" + reason + ")");
     }
 
     /** Per-I/O-thread reusable buffers. */

@@ -161,10 +161,29 @@ class JwtAuthenticatorTest {
     @Test
     void largestNumericDateIsAccepted() throws Exception {
         final String t = token("{\"sub\":\"a\",\"exp\":" + JwtAuthenticator.MAX_NUMERIC_DATE_SECONDS + "}");
+        final JwtAuthenticator auth = JwtAuthenticator.builder().hs256Secret(SECRET)
+            .maxLifetime(Duration.ofSeconds(JwtAuthenticator.MAX_NUMERIC_DATE_SECONDS)).build();
         assertThat(auth.authenticate(t, NOW_MILLIS).expiresAtMillis())
             .isEqualTo(Long.MAX_VALUE); // exp + leeway saturates
         // far-future now must not overflow into "not expired"
         assertThat(refused(auth, token(claims("a")), Long.MAX_VALUE).code()).isEqualTo(ErrorCode.TOKEN_EXPIRED);
+    }
+
+    @Test
+    void anExpTooFarAheadIsRefusedAsAMillisecondMistake() throws Exception {
+        final String millis = token("{\"sub\":\"a\",\"exp\":" + (NOW_MILLIS + 600_000) + "}");
+        assertThat(refused(auth, millis, NOW_MILLIS).getMessage()).contains("exp too far in the future");
+        assertThat(refused(auth, millis, NOW_MILLIS).code()).isEqualTo(ErrorCode.AUTH_FAILED);
+        final long thirtyDays = 30L * 86_400;
+        assertThat(auth.authenticate(token("{\"sub\":\"a\",\"exp\":" + (NOW_SECONDS + thirtyDays + 30) + "}"),
+            NOW_MILLIS).userId()).as("30 days plus leeway is the default limit").isEqualTo("a");
+        assertAuthFailed(auth, token("{\"sub\":\"a\",\"exp\":" + (NOW_SECONDS + thirtyDays + 31) + "}"));
+        final JwtAuthenticator hour = JwtAuthenticator.builder().hs256Secret(SECRET).maxLifetime(Duration.ofHours(1))
+            .build();
+        assertAuthFailed(hour, token("{\"sub\":\"a\",\"exp\":" + (NOW_SECONDS + 7200) + "}"));
+        assertThat(hour.authenticate(token(claims("b")), NOW_MILLIS).userId()).isEqualTo("b");
+        assertThatThrownBy(() -> JwtAuthenticator.builder().maxLifetime(Duration.ofSeconds(59)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxLifetime");
     }
 
     // ---- signature --------------------------------------------------------------------------------

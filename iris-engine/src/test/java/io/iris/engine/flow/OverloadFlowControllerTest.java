@@ -75,7 +75,7 @@ class OverloadFlowControllerTest {
     @Test
     void eachSignalRaisesTheLevelAndRetryAfterGrowsWithIt() {
         latency.syncStarted(now.get());
-        now.addAndGet(600 * MS); // a sync running for 600 ms: SHED by commit latency
+        now.addAndGet(1100 * MS); // a sync stalled for 1.1 s: SHED by commit latency (enter 500 ms)
         flow.sample();
         assertThat(flow.level()).isEqualTo(OverloadLevel.SHED);
         assertThat(flow.admit(0)).isEqualTo(70);
@@ -124,15 +124,47 @@ class OverloadFlowControllerTest {
     }
 
     @Test
-    void finishedSyncCountsOnlyWhileRecent() {
-        latency.syncStarted(now.get());
-        now.addAndGet(150 * MS);
-        latency.syncEnded(now.get());
+    void onlySustainedOrStalledSyncsCount() {
+        sync(150);
+        sync(150);
+        sync(150);
+        assertThat(latency.latencyNanos(now.get())).as("three slow syncs are not yet sustained").isZero();
+        sync(150);
         assertThat(latency.latencyNanos(now.get())).isEqualTo(150 * MS);
+        sync(3);
+        assertThat(latency.latencyNanos(now.get())).as("one fast sync among the last four").isEqualTo(3 * MS);
+        sync(200);
+        sync(180);
+        sync(170);
+        assertThat(latency.latencyNanos(now.get())).as("the fast one is still among the last four").isEqualTo(3 * MS);
+        sync(190);
+        assertThat(latency.latencyNanos(now.get())).as("the shortest of the last four").isEqualTo(170 * MS);
         now.addAndGet(CommitLatencyProbe.RECENT_NANOS);
-        assertThat(latency.latencyNanos(now.get())).isEqualTo(150 * MS);
+        assertThat(latency.latencyNanos(now.get())).isEqualTo(170 * MS);
         now.addAndGet(1);
+        assertThat(latency.latencyNanos(now.get())).as("idle since").isZero();
+
+        latency.syncStarted(now.get());
+        now.addAndGet(CommitLatencyProbe.STALL_NANOS - 1);
+        assertThat(latency.latencyNanos(now.get())).as("running, not yet stalled").isZero();
+        now.addAndGet(1);
+        assertThat(latency.latencyNanos(now.get())).isEqualTo(CommitLatencyProbe.STALL_NANOS);
+    }
+
+    @Test
+    void slowSyncsSpreadOverMoreThanTheWindowAreNotSustained() {
+        for (int i = 0; i < 4; i++) {
+            sync(300);
+            now.addAndGet(1700 * MS); // one sync every 2 s: 4 of them span more than the 5 s window
+        }
+        sync(300);
         assertThat(latency.latencyNanos(now.get())).isZero();
+    }
+
+    private void sync(final long millis) {
+        latency.syncStarted(now.get());
+        now.addAndGet(millis * MS);
+        latency.syncEnded(now.get());
     }
 
     @Test

@@ -26,7 +26,7 @@ class HashShardTest {
 
     @Test
     void userTableFindsUsersByBytesAcrossGrowth() {
-        final UserTable table = new UserTable();
+        final UserTable table = new UserTable(65_536);
         for (int i = 0; i < 5_000; i++) {
             final byte[] b = ("u" + i).getBytes(StandardCharsets.UTF_8);
             assertThat(table.getOrCreate(new UnsafeBuffer(b), 0, b.length).id).isEqualTo("u" + i);

@@ -6,9 +6,10 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.iris.api.discovery.Member;
 import io.iris.api.discovery.SourceDiscovery;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -42,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  * request carries {@code X-Consul-Token} when a token is configured.
  */
 final class ConsulDiscovery extends SourceDiscovery {
-    private static final System.Logger LOG = System.getLogger(ConsulDiscovery.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ConsulDiscovery.class);
     private static final JsonFactory JSON = new JsonFactory();
 
     private final ConsulDiscoveryProvider.Settings settings;
@@ -83,7 +84,7 @@ final class ConsulDiscovery extends SourceDiscovery {
         try {
             put("/v1/agent/service/deregister/" + encode(id), null);
         } catch (final IOException e) {
-            LOG.log(Level.WARNING, "discovery=consul: could not deregister " + id + " on close (its check turns"
+            LOG.warn("discovery=consul: could not deregister " + id + " on close (its check turns"
                 + " critical after the TTL): " + e);
         }
     }
@@ -134,7 +135,7 @@ final class ConsulDiscovery extends SourceDiscovery {
                 }
                 final int status = put(checkPath, null);
                 if (status == 404) {
-                    LOG.log(Level.WARNING, "discovery=consul: the agent does not know " + self.id()
+                    LOG.warn("discovery=consul: the agent does not know " + self.id()
                         + "'s check; registering again");
                     needRegister = true;
                     wait = 0;
@@ -245,7 +246,7 @@ final class ConsulDiscovery extends SourceDiscovery {
                 try {
                     members.add(new Member(id, address.isEmpty() ? nodeAddress : address, port));
                 } catch (final IllegalArgumentException e) {
-                    LOG.log(Level.WARNING, "discovery=consul: ignoring a service instance: " + e.getMessage());
+                    LOG.warn("discovery=consul: ignoring a service instance: " + e.getMessage());
                 }
             }
         }

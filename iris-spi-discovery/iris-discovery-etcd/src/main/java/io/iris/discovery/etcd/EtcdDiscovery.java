@@ -3,11 +3,12 @@ package io.iris.discovery.etcd;
 import io.iris.api.discovery.Member;
 import io.iris.api.discovery.SourceDiscovery;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * end when the client is collected (JDK 17 has no {@code HttpClient.close()}).
  */
 final class EtcdDiscovery extends SourceDiscovery {
-    private static final System.Logger LOG = System.getLogger(EtcdDiscovery.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(EtcdDiscovery.class);
 
     private final EtcdDiscoveryProvider.Settings settings;
     private final EtcdClient client;
@@ -81,7 +82,7 @@ final class EtcdDiscovery extends SourceDiscovery {
             try {
                 client.revoke(id);
             } catch (final IOException e) {
-                LOG.log(Level.WARNING, "discovery=etcd: could not revoke lease " + id + " on close (its key goes"
+                LOG.warn("discovery=etcd: could not revoke lease " + id + " on close (its key goes"
                     + " when the lease expires): " + e);
             }
         }
@@ -141,7 +142,7 @@ final class EtcdDiscovery extends SourceDiscovery {
             } catch (final IllegalArgumentException malformed) {
                 // reported below
             }
-            LOG.log(Level.WARNING, "discovery=etcd: ignoring key " + kv.key() + " = '" + kv.value()
+            LOG.warn("discovery=etcd: ignoring key " + kv.key() + " = '" + kv.value()
                 + "': not '" + id + "@host:port'");
         }
         membership().update(members);
@@ -158,7 +159,7 @@ final class EtcdDiscovery extends SourceDiscovery {
             try {
                 if (lease == 0 || !client.keepAlive(lease)) {
                     if (lease != 0) {
-                        LOG.log(Level.WARNING, "discovery=etcd: lease " + lease + " of " + key
+                        LOG.warn("discovery=etcd: lease " + lease + " of " + key
                             + " expired; registering again");
                     }
                     final long id = client.grant(settings.leaseTtlSeconds());

@@ -16,22 +16,25 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * The state that must outlive deleted log cycles: each user's last seq and device cursors. Written
+ * The state that must outlive deleted log cycles: each user's last seq, device cursors and last-seen time. Written
  * before any cycle file is deleted (to a temporary file, forced, atomically renamed over the old one,
- * directory forced), read first at start-up. Both values only grow, so start-up merges the checkpoint
+ * directory forced), read first at start-up. Seqs and cursors only grow, so start-up merges the checkpoint
  * and the replayed log by taking the maximum: any checkpoint at least as new as the deleted cycles is
- * correct, however much newer log follows it.
+ * correct, however much newer log follows it. The last-seen time is replaced by any SEEN record replayed
+ * after it (the log is newer).
  *
  * <pre>
- * magic:i32 "IRC1" | users:i32 | { user:utf | lastSeq:i64 | devices:i32 | { device:utf | cursor:i64 }* }* | crc32c:i32
+ * magic:i32 "IRC2" | users:i32 | { user:utf | lastSeq:i64 | lastSeen:i64 | devices:i32 | { device:utf | cursor:i64 }* }* | crc32c:i32
  * </pre>
+ * A checkpoint of the previous format ("IRC1", without {@code lastSeen}) is still read, as last seen 0.
  * ({@code utf} is {@link DataOutputStream#writeUTF}; the CRC covers everything before it.)
  */
 final class Checkpoint {
-    private static final int MAGIC = 0x49524331; // "IRC1"
+    private static final int MAGIC = 0x49524332; // "IRC2"
+    private static final int MAGIC_V1 = 0x49524331; // "IRC1": no lastSeen
 
     /** One user's durable state. */
-    record UserState(String userId, long lastSeq, String[] devices, long[] cursors) {
+    record UserState(String userId, long lastSeq, long lastSeen, String[] devices, long[] cursors) {
     }
 
     private Checkpoint() {
@@ -52,6 +55,7 @@ final class Checkpoint {
         for (final UserState u : users) {
             out.writeUTF(u.userId());
             out.writeLong(u.lastSeq());
+            out.writeLong(u.lastSeen());
             out.writeInt(u.devices().length);
             for (int i = 0; i < u.devices().length; i++) {
                 out.writeUTF(u.devices()[i]);
@@ -98,7 +102,8 @@ final class Checkpoint {
                 throw new IllegalStateException("checkpoint " + file + " fails its checksum: the data directory is damaged");
             }
             final DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(all, 0, all.length - 4));
-            if (in.readInt() != MAGIC) {
+            final int magic = in.readInt();
+            if (magic != MAGIC && magic != MAGIC_V1) {
                 throw new IllegalStateException("checkpoint " + file + " has an unknown format");
             }
             final int n = in.readInt();
@@ -106,6 +111,7 @@ final class Checkpoint {
             for (int i = 0; i < n; i++) {
                 final String user = in.readUTF();
                 final long lastSeq = in.readLong();
+                final long lastSeen = magic == MAGIC ? in.readLong() : 0;
                 final int d = in.readInt();
                 final String[] devices = new String[d];
                 final long[] cursors = new long[d];
@@ -113,7 +119,7 @@ final class Checkpoint {
                     devices[j] = in.readUTF();
                     cursors[j] = in.readLong();
                 }
-                users.add(new UserState(user, lastSeq, devices, cursors));
+                users.add(new UserState(user, lastSeq, lastSeen, devices, cursors));
             }
             return users;
         } catch (final IOException e) {

@@ -12,6 +12,7 @@ import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.TailerDirection;
 import net.openhft.chronicle.queue.impl.RollingResourcesCache;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
@@ -24,12 +25,14 @@ import org.slf4j.LoggerFactory;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,6 +44,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * {@link InboxStore} whose only durable structure is a write-ahead log on Chronicle Queue: the
@@ -106,6 +110,11 @@ public final class ChronicleInboxStore implements InboxStore {
         if (System.getProperty("chronicle.analytics.disable") == null) {
             System.setProperty("chronicle.analytics.disable", "true");
         }
+        // nor print its start-up banner (release-notes invitation, process id) on the embedding application's
+        // console; its remaining INFO chatter is for the application's logging configuration to silence
+        if (System.getProperty("chronicle.announcer.disable") == null) {
+            System.setProperty("chronicle.announcer.disable", "true");
+        }
     }
 
     /** Default number of recent dedup keys kept (and replayed at start-up). */
@@ -121,8 +130,10 @@ public final class ChronicleInboxStore implements InboxStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChronicleInboxStore.class);
     private static final String CHECKPOINT = "checkpoint";
+    private static final String DAMAGED = "damaged";
     private static final String SUFFIX = ".cq4";
     private static final int APPEND_OVERHEAD = 2 * 64 + 32;
+    private static final int ACK_OVERHEAD = 2 * 64 + 32;
 
     private final Path dir;
     private final Path walDir;
@@ -140,7 +151,15 @@ public final class ChronicleInboxStore implements InboxStore {
     private final CycleLedger ledger = new CycleLedger();
     private final DiskGuard guard;
     private final Object syncLock = new Object();
+    /**
+     * Taken around every write into Chronicle (before Chronicle's own write lock, which a fault inside it
+     * leaves held): after a fault, threads wait here and then see the failure, instead of spinning on
+     * Chronicle's lock for ever. Guards {@link #space}.
+     */
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final LogSpace space;
     private final Map<Integer, FileChannel> channels = new HashMap<>(); // guarded by syncLock
+    private int forcedNewest = Integer.MIN_VALUE; // guarded by syncLock: the newest cycle a sync forced
     private final ThreadLocal<Reader> readers;
     private final ThreadLocal<UnsafeBuffer> writeViews = ThreadLocal.withInitial(UnsafeBuffer::new);
     private final FileChannel lockChannel;
@@ -174,9 +193,12 @@ public final class ChronicleInboxStore implements InboxStore {
      * @param cycles       log files.
      * @param millis       wall time of the whole recovery (checkpoint, replay, index, final force).
      * @param seqConflicts APPENDs whose seq was not above the user's previous one (should be 0).
+     * @param setAside     log files moved to {@code damaged/} because they had no header (see {@link #setAsideHeaderless}).
+     * @param dropped      records dropped at a torn tail of the log (a power loss before their sync; see
+     *                     {@link WalRecords}).
      */
     public record RecoveryStats(long records, long appends, int users, long liveRecords, int cycles, long millis,
-                                long seqConflicts) {
+                                long seqConflicts, int setAside, long dropped) {
     }
 
     /**
@@ -231,14 +253,16 @@ public final class ChronicleInboxStore implements InboxStore {
                 throw new IllegalArgumentException("maxDiskBytes (" + b.maxDiskBytes + ") must be 0 or at least 8 x "
                     + "the block size, which is " + block + " for roll cycle " + rollCycle);
             }
+            final int setAside = setAsideHeaderless(walDir, dir.resolve(DAMAGED));
             q = qb.build();
             this.queue = q;
             this.epoch = q.epoch();
             this.files = new RollingResourcesCache(rollCycle, epoch, name -> new File(walDir.toFile(), name + SUFFIX),
                 f -> f.getName().substring(0, f.getName().length() - SUFFIX.length()));
+            this.space = new LogSpace(this::fileOf, block);
             this.readers = ThreadLocal.withInitial(() -> new Reader(queue.createTailer()));
             this.guard = new DiskGuard(walDir, b.minFreeBytes, b.maxDiskBytes, block);
-            this.recovery = recover(start);
+            this.recovery = recover(start, setAside);
         } catch (final IOException e) {
             closeQuietly(q, lc);
             throw new UncheckedIOException("cannot open the chronicle store in " + dir, e);
@@ -257,9 +281,10 @@ public final class ChronicleInboxStore implements InboxStore {
             final long period = b.retentionInterval.toMillis();
             retention.scheduleWithFixedDelay(this::retentionTick, period, period, TimeUnit.MILLISECONDS);
         }
-        LOG.info("chronicle store {} ({}): recovered {} records ({} appends) of {} users in {} ms; {} live records "
-                + "in {} log files, {} MiB on disk, {} MiB usable; dedup window {}, ttl {}",
-            dir, durability.configName(), recovery.records(), recovery.appends(), recovery.users(), recovery.millis(),
+        LOG.info("chronicle store {} ({}): recovered {} records ({} appends, {} dropped at a torn tail) of {} users "
+                + "in {} ms; {} live records in {} log files, {} MiB on disk, {} MiB usable; dedup window {}, ttl {}",
+            dir, durability.configName(), recovery.records(), recovery.appends(), recovery.dropped(), recovery.users(),
+            recovery.millis(),
             recovery.liveRecords(), recovery.cycles(), guard.usedBytes() >> 20, guard.usableBytes() >> 20,
             dedupWindow, Duration.ofMillis(ttlMillis));
         if (recovery.seqConflicts() > 0) {
@@ -279,10 +304,81 @@ public final class ChronicleInboxStore implements InboxStore {
     // ---------------------------------------------------------------------------------------------
     // recovery
 
-    private RecoveryStats recover(final long startNanos) throws IOException {
+    /**
+     * Moves every log file whose first header word is zero to {@code damaged}: such a file was created (and
+     * perhaps sized) but its header never reached the disk — a power loss before the kernel wrote it back.
+     * It holds no record this store ever made durable (a sync forces a file's header together with its
+     * records), and Chronicle would wait {@code timeoutMS} for some writer to finish its header before
+     * going on. Files are moved, never deleted: one that has non-zero bytes after a zero header is
+     * reported as damaged.
+     *
+     * @return how many files were moved.
+     */
+    static int setAsideHeaderless(final Path walDir, final Path damaged) throws IOException {
+        final List<Path> headerless = new ArrayList<>();
+        try (DirectoryStream<Path> list = Files.newDirectoryStream(walDir, "*" + SUFFIX)) {
+            for (final Path p : list) {
+                if (firstLong(p) == 0) {
+                    headerless.add(p);
+                }
+            }
+        }
+        if (headerless.isEmpty()) {
+            return 0;
+        }
+        Files.createDirectories(damaged);
+        for (final Path p : headerless) {
+            final boolean allZero = allZero(p);
+            final Path to = damaged.resolve(p.getFileName());
+            Files.move(p, to, StandardCopyOption.REPLACE_EXISTING);
+            if (allZero) {
+                LOG.warn("chronicle store: log file {} holds only zeros (never written back before a crash); moved "
+                    + "to {}", p, to);
+            } else {
+                LOG.error("chronicle store: log file {} has no header but holds data; it cannot be read and was moved "
+                    + "to {} (keep it for diagnosis)", p, to);
+            }
+        }
+        Checkpoint.forceDirectory(damaged);
+        Checkpoint.forceDirectory(walDir);
+        return headerless.size();
+    }
+
+    private static long firstLong(final Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            final java.nio.ByteBuffer b = ByteBuffer.allocate(8);
+            while (b.hasRemaining() && ch.read(b) >= 0) {
+                // read the first 8 bytes (a shorter file counts as zero)
+            }
+            return b.hasRemaining() ? 0 : b.getLong(0);
+        }
+    }
+
+    private static boolean allZero(final Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            final java.nio.ByteBuffer b = ByteBuffer.allocateDirect(1 << 20);
+            while (ch.read(b.clear()) > 0) {
+                b.flip();
+                while (b.remaining() >= 8) {
+                    if (b.getLong() != 0) {
+                        return false;
+                    }
+                }
+                while (b.hasRemaining()) {
+                    if (b.get() != 0) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+    }
+
+    private RecoveryStats recover(final long startNanos, final int setAside) throws IOException {
         for (final Checkpoint.UserState s : Checkpoint.read(checkpointFile)) {
             final UserInbox u = inbox(s.userId());
             u.lastSeq = Math.max(u.lastSeq, s.lastSeq());
+            u.lastSeen = s.lastSeen();
             for (int i = 0; i < s.devices().length; i++) {
                 u.advance(s.devices()[i], s.cursors()[i]);
             }
@@ -292,28 +388,64 @@ public final class ChronicleInboxStore implements InboxStore {
         final HashMap<String, String> ids = new HashMap<>();
         final StringBuilder a = new StringBuilder(64);
         final StringBuilder c = new StringBuilder(64);
+        final UnsafeBuffer scratch = new UnsafeBuffer(0, 0);
         long records = 0;
         long appends = 0;
         long conflicts = 0;
+        long voided = 0;
+        boolean torn = false; // after a torn APPEND every record is void, up to the next OPENED (see WalRecords)
         try (ExcerptTailer tailer = queue.createTailer()) {
             tailer.toStart();
             while (true) {
                 try (DocumentContext dc = tailer.readingDocument()) {
                     if (!dc.isPresent()) {
+                        if (moveToNextFile(tailer)) {
+                            continue;
+                        }
                         break;
                     }
                     records++;
                     final long q = dc.index();
                     final int cycle = rollCycle.toCycle(q);
                     final Bytes<?> in = dc.wire().bytes();
+                    final long start = in.readPosition();
                     final byte type = in.readByte();
-                    if (type == WalRecords.APPEND) {
+                    if (type == WalRecords.OPENED) {
+                        torn = false;
+                        ledger.onRecord(cycle);
+                        continue;
+                    }
+                    if (torn) {
+                        voided++;
+                        ledger.onRecord(cycle);
+                        continue;
+                    }
+                    if (type == WalRecords.APPEND || type == WalRecords.APPEND_UNCHECKED) {
+                        long seq = 0;
+                        long clientMsgId = 0;
+                        long appendedAt = 0;
+                        boolean whole;
+                        try {
+                            seq = in.readLong();
+                            clientMsgId = in.readLong();
+                            appendedAt = in.readLong();
+                            in.readUtf8(a);
+                            in.readUtf8(c);
+                            in.readSkip(in.readInt());
+                            whole = type == WalRecords.APPEND_UNCHECKED || WalRecords.checkAppend(in, start, scratch);
+                        } catch (final RuntimeException e) { // a torn length can point anywhere
+                            whole = false;
+                        }
+                        if (!whole) {
+                            LOG.warn("chronicle store {}: log record {} is torn (a power loss took part of it before "
+                                + "its sync); it and the records after it were never acknowledged and are dropped",
+                                dir, Long.toHexString(q));
+                            torn = true;
+                            voided++;
+                            ledger.onRecord(cycle);
+                            continue;
+                        }
                         appends++;
-                        final long seq = in.readLong();
-                        final long clientMsgId = in.readLong();
-                        final long appendedAt = in.readLong();
-                        in.readUtf8(a);
-                        in.readUtf8(c);
                         final String user = intern(ids, a);
                         final String sender = intern(ids, c);
                         final UserInbox u = inbox(user);
@@ -340,6 +472,11 @@ public final class ChronicleInboxStore implements InboxStore {
                         u.advance(c.toString(), upTo);
                         trim(u);
                         ledger.onRecord(cycle);
+                    } else if (type == WalRecords.SEEN) {
+                        final long seen = in.readLong();
+                        in.readUtf8(a);
+                        inbox(intern(ids, a)).lastSeen = seen;
+                        ledger.onRecord(cycle);
                     } else {
                         throw new IllegalStateException("log record " + Long.toHexString(q) + " in " + walDir
                             + " has unknown type " + type + ": written by a newer version?");
@@ -352,10 +489,73 @@ public final class ChronicleInboxStore implements InboxStore {
             trim(u);
             live += u.indexSize();
         }
-        forceDirty(); // whatever was replayed is durable before anything is served from it
+        synchronized (syncLock) {
+            // the first write of this process in a newer file makes Chronicle mark the end of the newest file
+            // replayed (the previous process died without doing so): the sync after it must force that file too
+            forcedNewest = Math.max(forcedNewest, ledger.newestCycle());
+        }
+        if (torn) {
+            writeOpened(); // the records of this process are valid again for the next recovery
+            LOG.warn("chronicle store {}: dropped {} log records at the torn tail of the log", dir, voided);
+        }
+        forceDirty(); // whatever was replayed (and the OPENED record) is durable before anything is served from it
+        // Chronicle's table store, and the directory entries of a new data directory, are never forced later
+        final Path metadata = walDir.resolve("metadata.cq4t");
+        if (Files.exists(metadata)) {
+            try (FileChannel ch = FileChannel.open(metadata, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+        }
+        Checkpoint.forceDirectory(walDir);
+        Checkpoint.forceDirectory(dir);
         final int cycles = ledger.cycles().length;
         return new RecoveryStats(records, appends, users.size(), live, cycles,
-            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), conflicts);
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), conflicts, setAside, voided);
+    }
+
+    private void writeOpened() {
+        writeLock.lock();
+        try {
+            final ExcerptAppender appender = queue.acquireAppender();
+            final long end;
+            try (DocumentContext dc = appender.writingDocument()) {
+                WalRecords.writeOpened(dc.wire().bytes(), time.currentTimeMillis());
+                end = dc.wire().bytes().writePosition();
+            }
+            final int cycle = rollCycle.toCycle(appender.lastIndexAppended());
+            space.wrote(cycle, end);
+            ledger.onRecord(cycle);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * At the end of a log file that has no end-of-file marker, moves the tailer to the next file, if there
+     * is one. A reader goes on to the next file only past that marker, which Chronicle writes into a file
+     * when the log rolls; a power loss can take it away (a sync now forces it, but a directory written
+     * before may lack it), and a reader that stops there would lose every later record and hand their
+     * seqs out again.
+     *
+     * @return true if the tailer moved to a later file.
+     */
+    private boolean moveToNextFile(final ExcerptTailer tailer) {
+        final int current = tailer.cycle();
+        if (current == Integer.MIN_VALUE) {
+            return false; // no log file at all
+        }
+        final int next;
+        try {
+            next = queue.nextCycle(current, TailerDirection.FORWARD);
+        } catch (final java.text.ParseException e) {
+            throw new IllegalStateException("cannot list the log files of " + walDir + ": " + e.getMessage(), e);
+        }
+        if (next <= current || !tailer.moveToCycle(next)) {
+            return false;
+        }
+        LOG.warn("chronicle store {}: log file {} has no end-of-file marker (a crash before it reached the disk); "
+            + "reading on in {}", dir, fileOf(current).getFileName(), fileOf(next).getFileName());
+        return true;
     }
 
     private static String intern(final HashMap<String, String> ids, final StringBuilder text) {
@@ -374,6 +574,9 @@ public final class ChronicleInboxStore implements InboxStore {
         if (length < 1) {
             throw new IllegalArgumentException("record length must be at least 1: " + length);
         }
+        if (rollCycle.current(time, epoch) != space.cycle()) {
+            guard.measure(); // this write starts a new file, whose first pages only the free-space reserve protects
+        }
         final String refusal = guard.refuseAppend(length + APPEND_OVERHEAD);
         if (refusal != null) {
             throw new StorageUnavailableException(refusal, null);
@@ -390,23 +593,36 @@ public final class ChronicleInboxStore implements InboxStore {
             final long seq = u.lastSeq + 1;
             final long now = time.currentTimeMillis();
             final long q;
+            writeLock.lock();
             try {
+                checkWritable(); // after a fault nobody enters Chronicle's write path again (its lock may be held)
+                final String noSpace = space.reserve(length + APPEND_OVERHEAD);
+                if (noSpace != null) {
+                    throw new StorageUnavailableException(noSpace, null);
+                }
                 final ExcerptAppender appender = queue.acquireAppender();
+                final long end;
                 try (DocumentContext dc = appender.writingDocument()) {
                     try {
                         WalRecords.writeAppend(dc.wire().bytes(), seq, clientMsgId, now, userId, senderId, record,
                             offset, length, writeViews.get());
+                        end = dc.wire().bytes().writePosition();
                     } catch (final Throwable t) {
                         dc.rollbackOnClose();
                         throw t;
                     }
                 }
                 q = appender.lastIndexAppended();
+                space.wrote(rollCycle.toCycle(q), end);
             } catch (final InternalError e) {
                 throw fail("fault in the log's mapped memory (disk full or I/O error?)", e);
+            } catch (final StorageUnavailableException e) {
+                throw e;
             } catch (final RuntimeException e) {
                 checkWritable();
                 throw new StorageUnavailableException("append to the log failed: " + e, e);
+            } finally {
+                writeLock.unlock();
             }
             ledger.onAppend(rollCycle.toCycle(q), true);
             u.lastSeq = seq;
@@ -434,17 +650,22 @@ public final class ChronicleInboxStore implements InboxStore {
             if (dirty.length == 0) {
                 return;
             }
+            int newestDirty = Integer.MIN_VALUE;
             try {
                 for (final int cycle : dirty) {
-                    final FileChannel ch = channel(cycle);
-                    if (ch != null) {
-                        ch.force(false);
-                    }
+                    force(cycle);
+                    newestDirty = Math.max(newestDirty, cycle);
+                }
+                if (newestDirty > forcedNewest && forcedNewest != Integer.MIN_VALUE && !contains(dirty, forcedNewest)) {
+                    // the log rolled: Chronicle wrote an end-of-file marker into the previous file, and recovery
+                    // reads no further than a file without one, so that write must reach the disk as well
+                    force(forcedNewest);
                 }
             } catch (final IOException | RuntimeException e) {
                 ledger.restoreDirty(dirty);
                 throw fail("fsync of the log failed", e);
             }
+            forcedNewest = Math.max(forcedNewest, newestDirty);
             syncs++;
             final int newest = ledger.newestCycle();
             channels.entrySet().removeIf(e -> {
@@ -455,6 +676,22 @@ public final class ChronicleInboxStore implements InboxStore {
                 return false;
             });
         }
+    }
+
+    private void force(final int cycle) throws IOException {
+        final FileChannel ch = channel(cycle);
+        if (ch != null) {
+            ch.force(false);
+        }
+    }
+
+    private static boolean contains(final int[] values, final int value) {
+        for (final int v : values) {
+            if (v == value) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @return the open channel of a cycle's file (forcing the directory the first time), null if gone. */
@@ -501,7 +738,8 @@ public final class ChronicleInboxStore implements InboxStore {
                     }
                     try (DocumentContext dc = tailer.readingDocument()) {
                         final Bytes<?> in = dc.wire().bytes();
-                        if (!dc.isPresent() || in.readByte() != WalRecords.APPEND || in.readLong() != seq) {
+                        final byte type = dc.isPresent() ? in.readByte() : 0;
+                        if ((type != WalRecords.APPEND && type != WalRecords.APPEND_UNCHECKED) || in.readLong() != seq) {
                             throw new StorageUnavailableException("log index " + Long.toHexString(q) + " in " + walDir
                                 + " does not hold record " + seq + " of " + userId, null);
                         }
@@ -527,6 +765,20 @@ public final class ChronicleInboxStore implements InboxStore {
         }
         synchronized (u) {
             return u.lastSeq;
+        }
+    }
+
+    /** {@inheritDoc} Expired records are dropped from the user's index first, as {@link #read} does. */
+    @Override
+    public long oldestSeq(final String userId) {
+        checkWritable();
+        final UserInbox u = users.get(userId);
+        if (u == null) {
+            return 1;
+        }
+        synchronized (u) {
+            dropExpired(u, time.currentTimeMillis());
+            return u.oldestSeq();
         }
     }
 
@@ -558,31 +810,80 @@ public final class ChronicleInboxStore implements InboxStore {
             if (!u.advance(deviceId, upTo)) {
                 return;
             }
-            logAck(u, deviceId, u.cursor(deviceId));
+            logSmall(WalRecords.ACK, u.cursor(deviceId), u.userId, deviceId);
             trim(u);
         }
     }
 
-    private void logAck(final UserInbox u, final String deviceId, final long cursor) {
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Logged as a SEEN record (durable with the next sync) and kept in the checkpoint, so it outlives the
+     * log cycle it was written in. With the disk almost full or the store failed it holds in memory only.
+     */
+    @Override
+    public void recordLastSeen(final String userId, final long epochMillis) {
+        checkOpen();
+        final UserInbox u = inbox(userId);
+        synchronized (u) {
+            u.lastSeen = epochMillis;
+            logSmall(WalRecords.SEEN, epochMillis, userId, null);
+        }
+    }
+
+    @Override
+    public long lastSeen(final String userId) {
+        checkWritable();
+        final UserInbox u = users.get(userId);
+        if (u == null) {
+            return 0;
+        }
+        synchronized (u) {
+            return u.lastSeen;
+        }
+    }
+
+    /**
+     * Logs a small record that may be lost without harm to the contract (its state is kept in memory and
+     * in the checkpoint): an ACK ({@code value} = cursor) or a SEEN ({@code value} = time, no device).
+     * Skipped, with a rate-limited warning, on an almost full disk or a failed store.
+     */
+    private void logSmall(final byte type, final long value, final String userId, final String deviceId) {
         if (failure != null || !guard.allowAck()) {
             warnAckNotLogged("disk almost full or store failed");
             return;
         }
+        writeLock.lock();
         try {
+            final String noSpace = failure != null ? "store failed" : space.reserve(ACK_OVERHEAD);
+            if (noSpace != null) {
+                warnAckNotLogged(noSpace);
+                return;
+            }
             final ExcerptAppender appender = queue.acquireAppender();
+            final long end;
             try (DocumentContext dc = appender.writingDocument()) {
                 try {
-                    WalRecords.writeAck(dc.wire().bytes(), cursor, u.userId, deviceId);
+                    if (type == WalRecords.ACK) {
+                        WalRecords.writeAck(dc.wire().bytes(), value, userId, deviceId);
+                    } else {
+                        WalRecords.writeSeen(dc.wire().bytes(), value, userId);
+                    }
+                    end = dc.wire().bytes().writePosition();
                 } catch (final Throwable t) {
                     dc.rollbackOnClose();
                     throw t;
                 }
             }
-            ledger.onRecord(rollCycle.toCycle(appender.lastIndexAppended()));
+            final int cycle = rollCycle.toCycle(appender.lastIndexAppended());
+            space.wrote(cycle, end);
+            ledger.onRecord(cycle);
         } catch (final InternalError e) {
             fail("fault in the log's mapped memory (disk full or I/O error?)", e);
         } catch (final RuntimeException e) {
             warnAckNotLogged(e.toString());
+        } finally {
+            writeLock.unlock();
         }
     }
 
@@ -590,7 +891,7 @@ public final class ChronicleInboxStore implements InboxStore {
         final long now = System.currentTimeMillis();
         if (now - lastAckWarning > 10_000) {
             lastAckWarning = now;
-            LOG.warn("chronicle store {}: cursor kept in memory only ({})", dir, why);
+            LOG.warn("chronicle store {}: cursor or last-seen time kept in memory only ({})", dir, why);
         }
     }
 
@@ -618,6 +919,12 @@ public final class ChronicleInboxStore implements InboxStore {
             closed = true;
             channels.values().forEach(ChronicleInboxStore::closeQuietly);
             channels.clear();
+        }
+        writeLock.lock();
+        try {
+            space.close();
+        } finally {
+            writeLock.unlock();
         }
         closeQuietly(queue, null);
         try {
@@ -671,7 +978,7 @@ public final class ChronicleInboxStore implements InboxStore {
         final List<Checkpoint.UserState> snapshot = new ArrayList<>(users.size());
         for (final UserInbox u : users.values()) {
             synchronized (u) {
-                snapshot.add(new Checkpoint.UserState(u.userId, u.lastSeq, u.devices(), u.cursors()));
+                snapshot.add(new Checkpoint.UserState(u.userId, u.lastSeq, u.lastSeen, u.devices(), u.cursors()));
             }
         }
         forceDirty(); // the log now holds at least what the snapshot says: a checkpoint never runs ahead of it

@@ -6,6 +6,7 @@ import io.iris.api.storage.StorageProvider;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +28,9 @@ import java.util.List;
  * </ul>
  */
 public final class ChronicleStorageProvider implements StorageProvider {
+    /** The data directory key. */
+    static final String DIR = "storage.chronicle.dir";
+
     @Override
     public String name() {
         return "chronicle";
@@ -34,7 +38,9 @@ public final class ChronicleStorageProvider implements StorageProvider {
 
     @Override
     public InboxStore create(final IrisConfig config) {
-        return ChronicleInboxStore.builder(Path.of(config.getString("storage.chronicle.dir", "data/chronicle")))
+        // failures to open the directory (locked by another server, unreadable) name the key that chose it
+        final String dir = config.getString(DIR, "data/chronicle");
+        final ChronicleInboxStore.Builder builder = ChronicleInboxStore.builder(Path.of(dir))
             .durability(Durability.parse(config.getString("storage.chronicle.durability", "fsync")))
             .ttl(Duration.ofSeconds(nonNegative(config, StorageProvider.RETENTION_SECONDS,
                 StorageProvider.DEFAULT_RETENTION_SECONDS)))
@@ -44,8 +50,20 @@ public final class ChronicleStorageProvider implements StorageProvider {
             .blockSize(config.getLong("storage.chronicle.blockSize", ChronicleInboxStore.DEFAULT_BLOCK_SIZE))
             .retentionInterval(Duration.ofMillis(config.getLong("storage.chronicle.retentionIntervalMillis",
                 ChronicleInboxStore.DEFAULT_RETENTION_INTERVAL.toMillis())))
-            .dedupWindow(config.getInt(StorageProvider.DEDUP_WINDOW, StorageProvider.DEFAULT_DEDUP_WINDOW, 1, 1 << 26))
-            .open();
+            .dedupWindow(config.getInt(StorageProvider.DEDUP_WINDOW, StorageProvider.DEFAULT_DEDUP_WINDOW, 1, 1 << 26));
+        try {
+            return builder.open();
+        } catch (final IllegalStateException e) {
+            // the directory is locked by another store, or its contents are unusable: name the key that chose it
+            throw new IllegalStateException(where(dir) + e.getMessage(), e);
+        } catch (final UncheckedIOException e) {
+            throw new UncheckedIOException(where(dir) + e.getMessage()
+                + (e.getCause() == null ? "" : ": " + e.getCause()), e.getCause());
+        }
+    }
+
+    private static String where(final String dir) {
+        return "config key '" + DIR + "' = " + dir + " (" + Path.of(dir).toAbsolutePath().normalize() + "): ";
     }
 
     private static long nonNegative(final IrisConfig config, final String key, final long defaultValue) {
@@ -61,7 +79,7 @@ public final class ChronicleStorageProvider implements StorageProvider {
      *             TEST_SECONDLY are accepted too).
      * @return the roll cycle.
      */
-    static RollCycle rollCycle(final String name) {
+    public static RollCycle rollCycle(final String name) {
         final List<String> names = new ArrayList<>();
         for (final RollCycle c : RollCycles.all()) {
             final String n = ((Enum<?>) c).name();

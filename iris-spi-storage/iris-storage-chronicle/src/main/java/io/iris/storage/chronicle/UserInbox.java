@@ -3,7 +3,8 @@ package io.iris.storage.chronicle;
 import java.util.Arrays;
 
 /**
- * One user's inbox state, rebuilt from the log at start-up: the last seq, the device cursors, and an
+ * One user's inbox state, rebuilt from the log at start-up: the last seq, the device cursors, when the user
+ * was last seen online, and an
  * index from each retained seq to the Chronicle Queue index of its APPEND record and its append time
  * (seconds since {@link #TIME_BASE_MILLIS}, rounded down: 12 bytes per retained record). Guarded by the
  * instance's monitor; {@link ChronicleInboxStore} takes it for every operation on the user.
@@ -23,6 +24,8 @@ final class UserInbox {
 
     final String userId;
     long lastSeq;
+    /** When the user was last seen online, epoch millis; 0 if never. */
+    long lastSeen;
     long indexFirst = 1;
     private long[] index = EMPTY;
     private int[] times = NO_TIMES;
@@ -51,6 +54,19 @@ final class UserInbox {
      */
     long queueIndexOf(final long seq) {
         return index[(int) ((head + (seq - indexFirst)) & (index.length - 1))];
+    }
+
+    /**
+     * @return the oldest seq with a readable record (holes are skipped), or {@code lastSeq + 1} when the
+     * index holds none: everything before it was trimmed or expired.
+     */
+    long oldestSeq() {
+        for (int i = 0; i < size; i++) {
+            if (index[(head + i) & (index.length - 1)] != HOLE) {
+                return indexFirst + i;
+            }
+        }
+        return lastSeq + 1;
     }
 
     /** @return the queue index of the first entry; the index must not be empty. */

@@ -89,6 +89,7 @@ class ChronicleInboxStoreTest {
             assertThat(append(store, "alice", i, "a" + i)).isEqualTo(i);
             assertThat(append(store, "bob", i, "b" + i)).isEqualTo(i);
         }
+        store.recordLastSeen("alice", 1_234_567L); // its SEEN record is in the first file too
         store.sync();
         clock.advanceMillis(1_000); // the next records go to a new log file
         for (int i = 1; i <= 5; i++) {
@@ -108,6 +109,8 @@ class ChronicleInboxStoreTest {
         store = reopen(store, b);
         assertThat(store.lastSeq("alice")).as("from the checkpoint: its records' file is gone").isEqualTo(10);
         assertThat(store.cursor("alice", "phone")).isEqualTo(10);
+        assertThat(store.lastSeen("alice")).as("last seen from the checkpoint").isEqualTo(1_234_567L);
+        assertThat(store.oldestSeq("alice")).as("a new device starts after 10").isEqualTo(11);
         assertThat(append(store, "alice", 11, "a11")).isEqualTo(11);
         assertThat(read(store, "alice")).containsExactly("11:a11");
         assertThat(read(store, "carol")).hasSize(5);

@@ -1,13 +1,13 @@
 package io.iris.storage.chronicle;
 
 import io.iris.api.storage.StorageUnavailableException;
+import io.iris.storage.tck.Tmpfs;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,43 +15,29 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * A real full file system: a 48 MiB tmpfs mounted for the test (skipped where mounting is not
- * permitted, e.g. without root). A filler file takes most of it; the store must refuse appends with
+ * A real full file system: a 48 MiB tmpfs mounted for the test ({@link Tmpfs}: skipped without root,
+ * failed in CI). A filler file takes most of it; the store must refuse appends with
  * {@link StorageUnavailableException} before the disk is actually full (a write into a full sparse
  * mapping would SIGBUS), keep everything it accepted, and accept again once the filler is deleted.
  */
 class DiskFullTest {
     @TempDir
     Path temp;
+    private Tmpfs tmpfs;
     private Path mount;
-    private boolean mounted;
 
     @BeforeEach
     void mountTmpfs() throws Exception {
-        mount = temp.resolve("tmpfs");
-        Files.createDirectories(mount);
-        mounted = run("mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", mount.toString());
-        assumeTrue(mounted, "cannot mount a tmpfs here (needs root); the quota test covers the refusal logic");
+        tmpfs = Tmpfs.mount(temp.resolve("tmpfs"), 48);
+        mount = tmpfs.path();
     }
 
     @AfterEach
     void unmount() throws Exception {
-        if (mounted) {
-            // lazy: Chronicle may release its last mappings on a background thread after close()
-            run("umount", "-l", mount.toString());
-        }
-    }
-
-    private static boolean run(final String... command) throws Exception {
-        try {
-            final Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (final IOException e) {
-            return false;
+        if (tmpfs != null) {
+            tmpfs.close();
         }
     }
 

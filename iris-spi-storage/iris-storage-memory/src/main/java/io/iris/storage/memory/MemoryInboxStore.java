@@ -126,6 +126,17 @@ public final class MemoryInboxStore implements InboxStore {
     }
 
     @Override
+    public long oldestSeq(final String userId) {
+        final Inbox inbox = inboxes.get(userId);
+        if (inbox == null) {
+            return 1;
+        }
+        synchronized (inbox) {
+            return inbox.lastSeq - inbox.size() + 1;
+        }
+    }
+
+    @Override
     public long cursor(final String userId, final String deviceId) {
         final Inbox inbox = inboxes.get(userId);
         if (inbox == null) {
@@ -142,6 +153,27 @@ public final class MemoryInboxStore implements InboxStore {
         final Inbox inbox = inbox(userId);
         synchronized (inbox) {
             inbox.ack(deviceId, upToSeq);
+        }
+    }
+
+    /** {@inheritDoc} Kept in the heap with the user's inbox, like everything of this store. */
+    @Override
+    public void recordLastSeen(final String userId, final long epochMillis) {
+        checkOpen();
+        final Inbox inbox = inbox(userId);
+        synchronized (inbox) {
+            inbox.lastSeen = epochMillis;
+        }
+    }
+
+    @Override
+    public long lastSeen(final String userId) {
+        final Inbox inbox = inboxes.get(userId);
+        if (inbox == null) {
+            return 0;
+        }
+        synchronized (inbox) {
+            return inbox.lastSeen;
         }
     }
 
@@ -183,6 +215,8 @@ public final class MemoryInboxStore implements InboxStore {
     private static final class Inbox {
         private Records records;
         private long lastSeq;
+        /** When the user was last seen online, epoch millis; 0 if never. */
+        private long lastSeen;
         /** The first known device and its cursor, inline (most users have one or two devices). */
         private String device0;
         private long cursor0;

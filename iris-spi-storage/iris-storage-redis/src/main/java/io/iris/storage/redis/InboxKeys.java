@@ -10,10 +10,11 @@ import java.nio.charset.StandardCharsets;
  *   {prefix}:{&lt;tag&gt;}:log     STREAM  one entry per record, id &lt;seq&gt;-0, fields t (append time, ms) and r (bytes)
  *   {prefix}:{&lt;tag&gt;}:dedup   ZSET    member &lt;clientMsgId&gt;:&lt;senderId&gt;, score = seq; the newest dedup.window
  *   {prefix}:{&lt;tag&gt;}:cur     HASH    deviceId -&gt; cursor (never expires)
+ *   {prefix}:{&lt;tag&gt;}:seen    STRING  when the user was last seen online, epoch ms (never expires)
  * </pre>
  *
  * {@code <tag>} is the user id's UTF-8 bytes with {@code %}, <code>{</code> and <code>}</code>
- * percent-encoded, so the hash tag is always well formed and all four keys of a user hash to the
+ * percent-encoded, so the hash tag is always well formed and all keys of a user hash to the
  * same Redis Cluster slot (scripts may touch them together). Distinct user ids give distinct tags.
  * The dedup member needs no escaping: a decimal id holds no {@code :}, so the first {@code :} ends it.
  */
@@ -22,6 +23,7 @@ final class InboxKeys {
     private static final byte[] LOG = bytes("}:log");
     private static final byte[] DEDUP = bytes("}:dedup");
     private static final byte[] CURSORS = bytes("}:cur");
+    private static final byte[] SEEN = bytes("}:seen");
     private static final byte[] HEX = bytes("0123456789ABCDEF");
     private static final byte[] EMPTY_TAG = bytes("%");
 
@@ -56,6 +58,11 @@ final class InboxKeys {
     /** @return the user's cursors key. */
     byte[] cursors(final String userId) {
         return key(tag(userId), CURSORS);
+    }
+
+    /** @return the user's last-seen key. */
+    byte[] seen(final String userId) {
+        return key(tag(userId), SEEN);
     }
 
     /** Index of the seq key in {@link #of}. */

@@ -16,6 +16,8 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -80,7 +82,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * travel on the user's ordered connection.
  */
 public final class RedisInboxStore implements InboxStore {
-    private static final System.Logger LOG = System.getLogger(RedisInboxStore.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(RedisInboxStore.class);
     private static final int STRIPES = 64;
     private static final int READ_PAGE = 256;
     private static final String[] SCRIPTS = {InboxScripts.APPEND, InboxScripts.ACK};
@@ -149,7 +151,8 @@ public final class RedisInboxStore implements InboxStore {
             this.scriptsLoaded = true;
         } catch (final RuntimeException e) {
             connector.shutdown();
-            throw new StorageUnavailableException("cannot reach Redis at " + config.uri() + ": " + e.getMessage(), e);
+            throw new StorageUnavailableException("cannot reach Redis at " + config.uri() + " (config key '"
+                + RedisStoreConfig.URI + "'): " + e.getMessage(), e);
         }
     }
 
@@ -448,6 +451,34 @@ public final class RedisInboxStore implements InboxStore {
         }
     }
 
+    /** {@inheritDoc} One {@code SET} on the user's lane, waited for (it is as durable as Redis makes it). */
+    @Override
+    public void recordLastSeen(final String userId, final long epochMillis) {
+        checkOpen();
+        final RedisLink l = acquire();
+        try {
+            RedisConnector.await(l.async(lane(l, stripeIndex(userId))).set(keys.seen(userId), ascii(epochMillis)),
+                config.timeoutMillis());
+            reportSuccess(l);
+        } catch (final RuntimeException e) {
+            throw failure(l, "last seen of " + userId, e);
+        }
+    }
+
+    @Override
+    public long lastSeen(final String userId) {
+        checkOpen();
+        final RedisLink l = acquire();
+        try {
+            final byte[] value = RedisConnector.await(l.async(lane(l, stripeIndex(userId))).get(keys.seen(userId)),
+                config.timeoutMillis());
+            reportSuccess(l);
+            return value == null ? 0 : parseLong(value);
+        } catch (final RuntimeException e) {
+            throw failure(l, "last seen of " + userId, e);
+        }
+    }
+
     /**
      * Closes the connection and the client. Appends not yet synced may or may not be in Redis.
      * Idempotent.
@@ -519,7 +550,7 @@ public final class RedisInboxStore implements InboxStore {
                 cacheEpoch++; // forget every prediction: whatever was in flight on the old link failed
                 old.close();
                 breaker.onSuccess();
-                LOG.log(System.Logger.Level.INFO, "Redis at {0} is reachable again", config.uri());
+                LOG.info("Redis at {} is reachable again", config.uri());
                 return fresh;
             } catch (final RuntimeException e) {
                 breaker.onFailure(System.nanoTime(), true);
@@ -561,7 +592,7 @@ public final class RedisInboxStore implements InboxStore {
             final boolean wasOpen = breaker.isOpen();
             breaker.onFailure(System.nanoTime(), lost);
             if (!wasOpen && breaker.isOpen()) {
-                LOG.log(System.Logger.Level.WARNING, "Redis at {0} failed ({1}): refusing storage operations for {2} ms",
+                LOG.warn("Redis at {} failed ({}): refusing storage operations for {} ms",
                     config.uri(), e.toString(), config.breakerOpenMillis());
             }
         }

@@ -42,6 +42,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *       clock it was given.</li>
  *   <li>{@link #trimsAcknowledgedRecords()}: the provider drops records every known device acknowledged
  *       (the contract allows keeping them; a provider that does should say so).</li>
+ *   <li>{@link #keepsLastSeen()}: the provider implements {@link InboxStore#recordLastSeen} and
+ *       {@link InboxStore#lastSeen}.</li>
  * </ul>
  * Every store opened through {@link #open} is closed after each test. The suite only reads what a
  * {@link InboxStore#sync()} covered, and never asserts that something was forgotten (dedup keys
@@ -92,6 +94,14 @@ public abstract class InboxStoreContract {
 
     /** @return true when records every known device acknowledged are no longer read. */
     protected boolean trimsAcknowledgedRecords() {
+        return true;
+    }
+
+    /**
+     * @return true when the provider keeps last-seen times ({@link InboxStore#recordLastSeen}); the
+     * SPI's default keeps none.
+     */
+    protected boolean keepsLastSeen() {
         return true;
     }
 
@@ -404,6 +414,110 @@ public abstract class InboxStoreContract {
         assertThat(store.cursor("alice", "phone")).isEqualTo(5);
     }
 
+    // ---------------------------------------------------------------- oldestSeq: where a new device starts
+
+    @Test
+    void oldestSeqIsOneForAnUnknownUserAndTheFirstRecordOfAnUntrimmedInbox() {
+        final InboxStore store = open();
+        assertThat(store.oldestSeq("nobody")).isEqualTo(1);
+        appendMany(store, "alice", 4);
+        store.sync();
+        assertThat(store.oldestSeq("alice")).isEqualTo(1);
+        store.ack("alice", "phone", 0);
+        assertThat(store.oldestSeq("alice")).as("a device at cursor 0 trims nothing").isEqualTo(1);
+    }
+
+    /**
+     * Issue 11: every known device acknowledged 1..N, so 1..N are trimmed; a device that appears now
+     * must not be told that 1..N can still be read. {@code oldestSeq - 1} is where it starts.
+     */
+    @Test
+    void aNewDeviceAfterATrimStartsAtTheOldestStoredRecord() {
+        final InboxStore store = open();
+        appendMany(store, "alice", 10);
+        store.sync();
+        store.ack("alice", "phone", 10);
+        final long oldest = store.oldestSeq("alice");
+        assertOldestSeqIsTheFirstReadable(store, "alice");
+        if (trimsAcknowledgedRecords()) {
+            assertThat(oldest).as("1..10 are trimmed: nothing is left to read").isEqualTo(11);
+        }
+        assertThat(store.cursor("alice", "tablet")).as("the new device itself is unknown").isZero();
+        appendMany(store, "alice", 11, 12);
+        store.sync();
+        assertOldestSeqIsTheFirstReadable(store, "alice");
+        if (trimsAcknowledgedRecords()) {
+            assertThat(store.oldestSeq("alice")).isEqualTo(11);
+        }
+        store.ack("alice", "tablet", store.oldestSeq("alice") - 1); // the engine's login of the new device
+        store.ack("alice", "phone", 12);
+        assertThat(read(store, "alice", store.cursor("alice", "tablet"), 10)).as("the tablet gets 11 and 12")
+            .extracting(Rec::seq).containsExactly(11L, 12L);
+    }
+
+    @Test
+    void oldestSeqFollowsPartialTrimsAndIsLastSeqPlusOneWhenEverythingIsGone() {
+        assumeTrue(trimsAcknowledgedRecords(), "the provider keeps acknowledged records");
+        final InboxStore store = open();
+        appendMany(store, "alice", 6);
+        store.sync();
+        store.ack("alice", "phone", 2);
+        store.ack("alice", "laptop", 4);
+        assertThat(store.oldestSeq("alice")).isEqualTo(3);
+        store.ack("alice", "phone", 6);
+        assertThat(store.oldestSeq("alice")).isEqualTo(5);
+        store.ack("alice", "laptop", 6);
+        assertThat(store.oldestSeq("alice")).isEqualTo(7);
+        assertThat(store.lastSeq("alice")).isEqualTo(6);
+    }
+
+    private static void assertOldestSeqIsTheFirstReadable(final InboxStore store, final String user) {
+        final long oldest = store.oldestSeq(user);
+        final List<Rec> first = read(store, user, 0, 1);
+        if (first.isEmpty()) {
+            assertThat(oldest).as("nothing readable: lastSeq + 1").isEqualTo(store.lastSeq(user) + 1);
+        } else {
+            assertThat(oldest).as("the first readable record").isEqualTo(first.get(0).seq());
+        }
+    }
+
+    // ---------------------------------------------------------------- last seen
+
+    @Test
+    void lastSeenIsZeroUntilRecordedAndTheLatestCallWins() {
+        assumeTrue(keepsLastSeen(), "the provider keeps no last-seen times");
+        final InboxStore store = open();
+        assertThat(store.lastSeen("alice")).isZero();
+        store.recordLastSeen("alice", CLOCK_START_MILLIS + 5);
+        assertThat(store.lastSeen("alice")).isEqualTo(CLOCK_START_MILLIS + 5);
+        assertThat(store.lastSeen("bob")).as("per user").isZero();
+        store.recordLastSeen("alice", CLOCK_START_MILLIS + 9_000);
+        assertThat(store.lastSeen("alice")).isEqualTo(CLOCK_START_MILLIS + 9_000);
+        appendMany(store, "alice", 2);
+        store.sync();
+        store.ack("alice", "phone", 2);
+        assertThat(store.lastSeen("alice")).as("untouched by appends, acks and trimming")
+            .isEqualTo(CLOCK_START_MILLIS + 9_000);
+        assertThat(store.lastSeq("alice")).isEqualTo(2);
+    }
+
+    @Test
+    void lastSeenSurvivesARestart() {
+        assumeTrue(keepsLastSeen(), "the provider keeps no last-seen times");
+        assumeTrue(survivesRestart(), "the provider is not durable across restarts");
+        final StoreOptions options = defaultOptions();
+        InboxStore store = open(options);
+        store.recordLastSeen("alice", CLOCK_START_MILLIS + 1);
+        store.recordLastSeen("alice", CLOCK_START_MILLIS + 2);
+        store.recordLastSeen("carol", CLOCK_START_MILLIS + 3);
+        appendMany(store, "bob", 1);
+        store = restart(store, options);
+        assertThat(store.lastSeen("alice")).isEqualTo(CLOCK_START_MILLIS + 2);
+        assertThat(store.lastSeen("carol")).isEqualTo(CLOCK_START_MILLIS + 3);
+        assertThat(store.lastSeen("bob")).isZero();
+        assertThat(store.lastSeq("bob")).isEqualTo(1);
+    }
+
     // ---------------------------------------------------------------- dedup
 
     @Test
@@ -658,6 +772,24 @@ public abstract class InboxStoreContract {
         assertThat(read(store, "alice", 10, 100)).extracting(Rec::seq).containsExactly(2001L, 2002L, 2003L);
     }
 
+    @Test
+    void expiredRecordsMoveTheOldestSeqForNewAndKnownDevices() {
+        assumeTrue(honoursRetention(), "the provider does not honour storage.retentionSeconds");
+        final InboxStore store = open(defaultOptions().withRetentionSeconds(3600));
+        appendMany(store, "alice", 3);
+        store.sync();
+        store.ack("alice", "phone", 1);
+        clock.advance(TimeUnit.MINUTES.toMillis(30));
+        appendMany(store, "alice", 4, 5);
+        store.sync();
+        clock.advance(TimeUnit.MINUTES.toMillis(30) + 1000);
+        assertThat(store.oldestSeq("alice")).as("2 and 3 expired, 4 is the oldest left").isEqualTo(4);
+        assertOldestSeqIsTheFirstReadable(store, "alice");
+        clock.advance(TimeUnit.MINUTES.toMillis(40));
+        assertThat(store.oldestSeq("alice")).as("everything expired").isEqualTo(6);
+        assertThat(store.lastSeq("alice")).isEqualTo(5);
+    }
+
     // ---------------------------------------------------------------- restart
 
     @Test
@@ -689,6 +821,10 @@ public abstract class InboxStoreContract {
         store.ack("alice", "laptop", 11);
         store = restart(store, options);
         assertThat(store.lastSeq("alice")).as("trimming everything never resets the sequence").isEqualTo(11);
+        assertOldestSeqIsTheFirstReadable(store, "alice");
+        if (trimsAcknowledgedRecords()) {
+            assertThat(store.oldestSeq("alice")).as("a new device after a restart starts after 11").isEqualTo(12);
+        }
         assertThat(append(store, "alice", "zed", 2, record("alice", 12))).isEqualTo(12);
         store.sync();
     }
