@@ -1,6 +1,7 @@
 package io.iris.examples;
 
 import io.iris.api.IrisConfig;
+import io.iris.api.discovery.Discovery;
 import io.iris.api.storage.StorageUnavailableException;
 import io.iris.engine.IrisEngine;
 import io.iris.engine.auth.JwtAuthenticatorProvider;
@@ -110,8 +111,18 @@ public final class IrisMain {
         final IrisConfig loaded = ServerConfig.load(args, System.getenv());
         final IrisConfig config = ServerConfig.withTls(ServerConfig.withSecret(loaded));
         final IrisEngine engine = IrisEngine.builder().config(config).applicationKeys(ServerConfig.SERVER_KEYS).start();
+        final Discovery discovery;
+        try {
+            discovery = ServerDiscovery.open(config);
+        } catch (final RuntimeException e) {
+            engine.close();
+            throw e;
+        }
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (discovery != null) {
+                discovery.close();
+            }
             engine.close();
             stopped.countDown();
         }, "iris-shutdown"));

@@ -23,7 +23,8 @@ import java.util.Properties;
  * Loads the reference server's configuration, each layer overriding the one before: the bundled
  * {@code iris.properties} (every key with its default), a file given with {@code --config}, the
  * environment ({@code IRIS_SERVER_PORT} for {@code server.port}), then {@code --key=value} arguments.
- * Unknown keys are refused so a typo never passes silently, naming the closest known key.
+ * Unknown keys are refused so a typo never passes silently, naming the closest known key
+ * ({@code discovery.*} keys by the chosen discovery provider, which knows its own).
  *
  * <p>Relative paths ({@code data/...}) resolve against the working directory, as documented in
  * {@code iris.properties}; {@link #filesInUse} lists them resolved, for the server to print at start, and
@@ -220,7 +221,8 @@ final class ServerConfig {
     }
 
     private static boolean isOptionalKnown(final String key) {
-        return OPTIONAL_KEYS.contains(key);
+        // discovery.* keys are checked by the chosen provider (docs/discovery.md lists them with their defaults)
+        return OPTIONAL_KEYS.contains(key) || key.startsWith("discovery.");
     }
 
     private static String keyForEnv(final String envName, final Map<String, String> known) {
