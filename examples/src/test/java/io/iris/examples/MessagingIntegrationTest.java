@@ -66,7 +66,7 @@ class MessagingIntegrationTest {
                 assertThat(r.seq()).isEqualTo(i);
             }
             assertThat(bob.take(20)).containsExactlyElementsOf(texts("alice1", 1, 20));
-            assertThat(bob.client.cursor()).isEqualTo(20);
+            assertThat(bob.awaitCursor(20)).isEqualTo(20);
         }
     }
 

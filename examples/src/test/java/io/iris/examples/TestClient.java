@@ -98,6 +98,21 @@ final class TestClient implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Waits (up to 10 s) for the client's cursor to reach {@code seq}: the client moves it just after its
+     * listener returned, so a test that has taken a message may see the cursor one behind for a moment.
+     *
+     * @param seq the cursor expected.
+     * @return the cursor then.
+     */
+    long awaitCursor(final long seq) {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (client.cursor() < seq && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        return client.cursor();
+    }
+
     @Override
     public void close() {
         client.close();

@@ -64,7 +64,7 @@ class TlsIntegrationTest {
                 final String big = "x".repeat(40_000); // several TLS records
                 assertThat(alice.send("bob-tls", big).status()).isEqualTo(SendStatus.STORED);
                 assertThat(bob.take(1)).containsExactly("alice-tls:" + big);
-                cursor = bob.client.cursor();
+                cursor = bob.awaitCursor(2); // "hello" is seq 1, the big one 2
             }
             // bob offline: stored, delivered when he reconnects
             assertThat(alice.send("bob-tls", "while you were away").status()).isEqualTo(SendStatus.STORED);
