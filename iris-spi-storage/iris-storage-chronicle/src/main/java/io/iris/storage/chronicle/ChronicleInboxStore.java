@@ -53,8 +53,11 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@link Durability#FSYNC} (default): when {@link #sync()} returns, every record appended before
  *       it was forced to the storage device with {@code FileChannel.force(false)} (fdatasync) on each log
- *       file written since the previous sync (plus the directory when a file is new). A power loss after
- *       that loses nothing of it, as long as the device honours flushes.</li>
+ *       file written since the previous sync (plus the directory when a file is new, and the previous file
+ *       when the log rolled: Chronicle's end-of-file marker in it is what lets a reader go on). A power
+ *       loss after that loses nothing of it, as long as the device honours flushes; a record torn by a
+ *       power loss before its sync is found by its checksum and dropped with the unsynced records after
+ *       it ({@link WalRecords}). {@code PowerLossTest} checks this on a real file system.</li>
  *   <li>{@link Durability#ASYNC}: {@code sync()} returns at once; records are in the OS page cache, so
  *       they survive a crash or SIGKILL of the process but not of the machine (power loss, kernel
  *       panic): the kernel writes them back on its own schedule (typically within 30 s).</li>
@@ -68,7 +71,8 @@ import java.util.concurrent.TimeUnit;
  *       whole cycle is past the TTL) and none of the dedup window's appends.</li>
  *   <li>Disk: appends are refused with {@link StorageUnavailableException} (retryable, nothing stored)
  *       while the file system has less than {@code minFreeBytes} usable or the log would pass
- *       {@code maxDiskBytes}; they resume by themselves when space returns (see {@link DiskGuard}).</li>
+ *       {@code maxDiskBytes}, or while the file system cannot give the blocks the next records will be
+ *       written into ({@link LogSpace}); they resume by themselves when space returns.</li>
  *   <li>A failed fsync or a fault in the mapped memory stops the store for good ("fail-stop", as
  *       PostgreSQL does since fsyncgate): every later append, sync, read, {@code lastSeq} and
  *       {@code cursor} throws {@link StorageUnavailableException}, because after a failed fsync the
@@ -80,7 +84,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <h2>Why it is built this way</h2>
  * One Chronicle Queue holds a log of typed records ({@link WalRecords}): APPEND (user, seq, sender,
- * clientMsgId, record bytes) and ACK (user, device, cursor). Nothing else is written per message, so an
+ * clientMsgId, record bytes, checksum), ACK (user, device, cursor), SEEN and OPENED. Nothing else is
+ * written per message, so an
  * append costs one memory-mapped write and a sync costs one fdatasync per file written, however many
  * records the batch holds. Everything else is memory rebuilt from the log at start-up: per user the
  * last seq, the device cursors and an index from each retained seq to its queue index
@@ -95,8 +100,10 @@ import java.util.concurrent.TimeUnit;
  * cursor) is first written to a {@link Checkpoint}; both only grow, so start-up takes the maximum of
  * the checkpoint and the log, which makes the order in which they were written irrelevant.
  *
- * <p>Threads: appends from several shard threads each use their own Chronicle appender (Chronicle
- * serialises them with its write lock); each user's state has its own monitor, held while the user's
+ * <p>Threads: appends from several shard threads each use their own Chronicle appender, and every write
+ * into Chronicle happens under the store's {@code writeLock} (taken before Chronicle's own, so a fault
+ * inside Chronicle never leaves another thread spinning on Chronicle's lock); each user's state has its
+ * own monitor, held while the user's
  * record is written, so a user's log order is its seq order. The dedup window and the cycle ledger
  * have their own short locks (always taken after a user's, never before). Syncs are serialised, so a
  * sync that returns has forced every write that completed before it began. Retention runs on one
