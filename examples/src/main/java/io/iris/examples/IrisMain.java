@@ -4,6 +4,7 @@ import io.iris.api.IrisConfig;
 import io.iris.api.discovery.Discovery;
 import io.iris.api.storage.StorageUnavailableException;
 import io.iris.engine.IrisEngine;
+import io.iris.engine.auth.JwtAuthenticator;
 import io.iris.engine.auth.JwtAuthenticatorProvider;
 import io.iris.engine.auth.JwtMinter;
 import io.iris.engine.auth.RevocationFile;
@@ -190,6 +191,13 @@ public final class IrisMain {
             }
         }
         final IrisConfig loaded = ServerConfig.load(args, System.getenv());
+        final long maxLifetime = loaded.getLong(JwtAuthenticatorProvider.KEY_MAX_LIFETIME_SECONDS,
+            JwtAuthenticator.DEFAULT_MAX_LIFETIME.toSeconds());
+        if (ttl.toSeconds() > maxLifetime) {
+            throw new IllegalArgumentException("--ttl=" + ttl.toSeconds() + "s is longer than "
+                + JwtAuthenticatorProvider.KEY_MAX_LIFETIME_SECONDS + " (" + maxLifetime + " s): the server would "
+                + "refuse the token");
+        }
         final JwtMinter minter;
         if (privateKey != null) {
             final String pem;

@@ -99,6 +99,14 @@ class StartupErrorsIntegrationTest {
     }
 
     @Test
+    void mintTokenRefusesALifetimeTheServerWouldRefuse(@TempDir final Path dir) throws Exception {
+        try (MainProcess p = MainProcess.start(dir, "mint-token", "alice", "--ttl=90d", SECRET)) {
+            assertThat(p.awaitExit()).isEqualTo(2);
+            assertThat(errorLine(p)).contains("auth.jwt.maxLifetimeSeconds");
+        }
+    }
+
+    @Test
     void tokensArePrintedOnlyInDevelopmentMode(@TempDir final Path dir) throws Exception {
         try (MainProcess p = MainProcess.start(dir, "serve", "--storage=memory", "--server.port=0", SECRET)) {
             p.awaitLine(l -> l.startsWith("Tokens are verified with auth.jwt.secret"));
