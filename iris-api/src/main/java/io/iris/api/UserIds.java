@@ -78,47 +78,6 @@ public final class UserIds {
         if (length < 1 || length > MAX_BYTES) {
             return false;
         }
-        int i = offset;
-        final int end = offset + length;
-        while (i < end) {
-            final int b0 = buffer.getByte(i) & 0xFF;
-            if (b0 < 0x80) {
-                if (b0 < 0x20 || b0 == 0x7F) {
-                    return false;
-                }
-                i++;
-                continue;
-            }
-            final int need;
-            final int min;
-            if (b0 >= 0xC2 && b0 <= 0xDF) {
-                need = 1;
-                min = 0x80;
-            } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-                need = 2;
-                min = 0x800;
-            } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-                need = 3;
-                min = 0x10000;
-            } else {
-                return false;
-            }
-            if (i + need >= end) {
-                return false;
-            }
-            int cp = b0 & (0x3F >> need);
-            for (int k = 1; k <= need; k++) {
-                final int b = buffer.getByte(i + k) & 0xFF;
-                if ((b & 0xC0) != 0x80) {
-                    return false;
-                }
-                cp = (cp << 6) | (b & 0x3F);
-            }
-            if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0x80 && cp <= 0x9F)) {
-                return false;
-            }
-            i += need + 1;
-        }
-        return true;
+        return Utf8.isValidWithoutControls(buffer, offset, length);
     }
 }

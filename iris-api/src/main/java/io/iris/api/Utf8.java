@@ -1,8 +1,12 @@
-package io.iris.transport.protocol;
+package io.iris.api;
 
 import org.agrona.DirectBuffer;
 
-/** Strict UTF-8 validation in place (no overlongs, no surrogates, nothing above U+10FFFF). */
+/**
+ * Strict UTF-8 validation in place, without allocating: no overlong forms, no surrogates, nothing above
+ * U+10FFFF. The one implementation behind the wire codec's text fields and the user-id rule
+ * ({@link UserIds}), which also refuses ISO control characters.
+ */
 public final class Utf8 {
     private Utf8() {
     }
@@ -14,11 +18,30 @@ public final class Utf8 {
      * @return true if the bytes are well-formed UTF-8.
      */
     public static boolean isValid(final DirectBuffer buffer, final int offset, final int length) {
+        return scan(buffer, offset, length, true);
+    }
+
+    /**
+     * @param buffer holds the bytes.
+     * @param offset where they start.
+     * @param length how many.
+     * @return true if the bytes are well-formed UTF-8 with no ISO control character (U+0000–U+001F,
+     *         U+007F–U+009F).
+     */
+    public static boolean isValidWithoutControls(final DirectBuffer buffer, final int offset, final int length) {
+        return scan(buffer, offset, length, false);
+    }
+
+    private static boolean scan(final DirectBuffer buffer, final int offset, final int length,
+                                final boolean controlsAllowed) {
         int i = offset;
         final int end = offset + length;
         while (i < end) {
             final int b0 = buffer.getByte(i) & 0xFF;
             if (b0 < 0x80) {
+                if (!controlsAllowed && (b0 < 0x20 || b0 == 0x7F)) {
+                    return false;
+                }
                 i++;
                 continue;
             }
@@ -47,7 +70,8 @@ public final class Utf8 {
                 }
                 cp = (cp << 6) | (b & 0x3F);
             }
-            if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)
+                || (!controlsAllowed && cp >= 0x80 && cp <= 0x9F)) {
                 return false;
             }
             i += need + 1;
