@@ -2,12 +2,10 @@ package io.iris.engine;
 
 import io.iris.api.IrisConfig;
 import io.iris.api.SendStatus;
-import io.iris.api.storage.InboxStore;
 import io.iris.api.storage.InboxVisitor;
 import io.iris.client.IrisClient;
 import io.iris.engine.auth.JwtMinter;
 import io.iris.storage.memory.MemoryInboxStore;
-import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -80,54 +78,22 @@ class InboxStartEngineTest {
     }
 
     /** A store whose records up to {@link #expiredThrough} count as expired by retention (read skips them). */
-    private static final class Expiring implements InboxStore {
-        private final MemoryInboxStore data;
+    private static final class Expiring extends ForwardingInboxStore {
         volatile long expiredThrough;
 
         Expiring(final MemoryInboxStore data) {
-            this.data = data;
-        }
-
-        @Override
-        public long append(final String userId, final String senderId, final long clientMsgId,
-                           final DirectBuffer record, final int offset, final int length) {
-            return data.append(userId, senderId, clientMsgId, record, offset, length);
-        }
-
-        @Override
-        public void sync() {
-            data.sync();
+            super(data);
         }
 
         @Override
         public int read(final String userId, final long afterSeq, final int maxRecords,
                         final InboxVisitor visitor) {
-            return data.read(userId, Math.max(afterSeq, expiredThrough), maxRecords, visitor);
+            return delegate.read(userId, Math.max(afterSeq, expiredThrough), maxRecords, visitor);
         }
 
         @Override
         public long oldestSeq(final String userId) {
-            return Math.max(data.oldestSeq(userId), Math.min(expiredThrough, data.lastSeq(userId)) + 1);
-        }
-
-        @Override
-        public long lastSeq(final String userId) {
-            return data.lastSeq(userId);
-        }
-
-        @Override
-        public long cursor(final String userId, final String deviceId) {
-            return data.cursor(userId, deviceId);
-        }
-
-        @Override
-        public void ack(final String userId, final String deviceId, final long upToSeq) {
-            data.ack(userId, deviceId, upToSeq);
-        }
-
-        @Override
-        public void close() {
-            data.close();
+            return Math.max(delegate.oldestSeq(userId), Math.min(expiredThrough, delegate.lastSeq(userId)) + 1);
         }
     }
 

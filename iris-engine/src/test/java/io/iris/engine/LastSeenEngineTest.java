@@ -3,11 +3,9 @@ package io.iris.engine;
 import io.iris.api.IrisConfig;
 import io.iris.api.Presence;
 import io.iris.api.storage.InboxStore;
-import io.iris.api.storage.InboxVisitor;
 import io.iris.client.IrisClient;
 import io.iris.engine.auth.JwtMinter;
 import io.iris.storage.memory.MemoryInboxStore;
-import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -62,52 +60,9 @@ class LastSeenEngineTest {
     }
 
     /** The test's "durable storage": the engine closes its store at stop, this one keeps the data. */
-    private static final class Surviving implements InboxStore {
-        private final InboxStore data;
-
+    private static final class Surviving extends ForwardingInboxStore {
         Surviving(final InboxStore data) {
-            this.data = data;
-        }
-
-        @Override
-        public long append(final String userId, final String senderId, final long clientMsgId, final DirectBuffer record,
-                           final int offset, final int length) {
-            return data.append(userId, senderId, clientMsgId, record, offset, length);
-        }
-
-        @Override
-        public void sync() {
-            data.sync();
-        }
-
-        @Override
-        public int read(final String userId, final long afterSeq, final int maxRecords, final InboxVisitor visitor) {
-            return data.read(userId, afterSeq, maxRecords, visitor);
-        }
-
-        @Override
-        public long lastSeq(final String userId) {
-            return data.lastSeq(userId);
-        }
-
-        @Override
-        public long cursor(final String userId, final String deviceId) {
-            return data.cursor(userId, deviceId);
-        }
-
-        @Override
-        public void ack(final String userId, final String deviceId, final long upToSeq) {
-            data.ack(userId, deviceId, upToSeq);
-        }
-
-        @Override
-        public void recordLastSeen(final String userId, final long epochMillis) {
-            data.recordLastSeen(userId, epochMillis);
-        }
-
-        @Override
-        public long lastSeen(final String userId) {
-            return data.lastSeen(userId);
+            super(data);
         }
 
         @Override

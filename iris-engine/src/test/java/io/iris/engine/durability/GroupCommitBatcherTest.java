@@ -1,9 +1,8 @@
 package io.iris.engine.durability;
 
 import io.iris.api.durability.DurableBatcher;
-import io.iris.api.storage.InboxStore;
-import io.iris.api.storage.InboxVisitor;
 import io.iris.api.storage.StorageUnavailableException;
+import io.iris.engine.ForwardingInboxStore;
 import io.iris.storage.memory.MemoryInboxStore;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -17,15 +16,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class GroupCommitBatcherTest {
     /** The memory store, counting syncs and able to fail them. */
-    static final class CountingStore implements InboxStore {
-        final MemoryInboxStore delegate = new MemoryInboxStore();
+    static final class CountingStore extends ForwardingInboxStore {
         int syncs;
         boolean failSync;
 
-        @Override
-        public long append(final String u, final String s, final long id, final DirectBuffer r, final int o,
-                           final int l) {
-            return delegate.append(u, s, id, r, o, l);
+        CountingStore() {
+            super(new MemoryInboxStore());
         }
 
         @Override
@@ -34,31 +30,6 @@ class GroupCommitBatcherTest {
                 throw new StorageUnavailableException("disk gone", null);
             }
             syncs++;
-        }
-
-        @Override
-        public int read(final String u, final long a, final int m, final InboxVisitor v) {
-            return delegate.read(u, a, m, v);
-        }
-
-        @Override
-        public long lastSeq(final String u) {
-            return delegate.lastSeq(u);
-        }
-
-        @Override
-        public long cursor(final String u, final String d) {
-            return delegate.cursor(u, d);
-        }
-
-        @Override
-        public void ack(final String u, final String d, final long s) {
-            delegate.ack(u, d, s);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 

@@ -6,7 +6,7 @@ import io.iris.api.SendReceipt;
 import io.iris.api.SendStatus;
 import io.iris.api.flow.OverloadLevel;
 import io.iris.api.storage.InboxStore;
-import io.iris.api.storage.InboxVisitor;
+import io.iris.engine.ForwardingInboxStore;
 import io.iris.client.IrisClient;
 import io.iris.engine.Await;
 import io.iris.engine.IrisEngine;
@@ -15,7 +15,6 @@ import io.iris.storage.memory.MemoryInboxStore;
 import io.iris.transport.protocol.FrameDecoder;
 import io.iris.transport.protocol.FrameEncoder;
 import io.iris.transport.protocol.Protocol;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -231,13 +230,12 @@ class OverloadLevelsEngineTest {
 
 
     /** A memory store whose sync blocks while the test holds the gate closed: storage being slow. */
-    static final class GatedStore implements InboxStore {
-        private final InboxStore delegate;
+    static final class GatedStore extends ForwardingInboxStore {
         private final Object lock = new Object();
         private boolean closed;
 
         GatedStore(final InboxStore delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         void close_gate() {
@@ -267,37 +265,6 @@ class OverloadLevelsEngineTest {
                 }
             }
             delegate.sync();
-        }
-
-        @Override
-        public long append(final String userId, final String senderId, final long clientMsgId,
-                           final DirectBuffer record, final int offset, final int length) {
-            return delegate.append(userId, senderId, clientMsgId, record, offset, length);
-        }
-
-        @Override
-        public int read(final String userId, final long afterSeq, final int maxRecords, final InboxVisitor visitor) {
-            return delegate.read(userId, afterSeq, maxRecords, visitor);
-        }
-
-        @Override
-        public long lastSeq(final String userId) {
-            return delegate.lastSeq(userId);
-        }
-
-        @Override
-        public long cursor(final String userId, final String deviceId) {
-            return delegate.cursor(userId, deviceId);
-        }
-
-        @Override
-        public void ack(final String userId, final String deviceId, final long upToSeq) {
-            delegate.ack(userId, deviceId, upToSeq);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 
