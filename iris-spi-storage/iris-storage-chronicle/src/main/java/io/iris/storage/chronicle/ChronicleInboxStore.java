@@ -352,7 +352,7 @@ public final class ChronicleInboxStore implements InboxStore {
 
     private static long firstLong(final Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            final java.nio.ByteBuffer b = ByteBuffer.allocate(8);
+            final ByteBuffer b = ByteBuffer.allocate(8);
             while (b.hasRemaining() && ch.read(b) >= 0) {
                 // read the first 8 bytes (a shorter file counts as zero)
             }
@@ -362,7 +362,7 @@ public final class ChronicleInboxStore implements InboxStore {
 
     private static boolean allZero(final Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            final java.nio.ByteBuffer b = ByteBuffer.allocateDirect(1 << 20);
+            final ByteBuffer b = ByteBuffer.allocateDirect(1 << 20);
             while (ch.read(b.clear()) > 0) {
                 b.flip();
                 while (b.remaining() >= 8) {
