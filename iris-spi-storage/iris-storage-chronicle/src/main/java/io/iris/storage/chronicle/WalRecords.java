@@ -4,6 +4,8 @@ import net.openhft.chronicle.bytes.Bytes;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.ByteOrder;
+
 /**
  * The layout of the write-ahead log: every Chronicle Queue document the store writes is one of these
  * records, little-endian, written with Chronicle {@link Bytes} primitives.
@@ -124,7 +126,7 @@ final class WalRecords {
         long h = 0x9E3779B97F4A7C15L ^ length;
         int i = 0;
         for (; i + Long.BYTES <= length; i += Long.BYTES) {
-            h = Long.rotateLeft((h ^ buffer.getLong(offset + i, java.nio.ByteOrder.LITTLE_ENDIAN)) * 0xC2B2AE3D27D4EB4FL, 31);
+            h = Long.rotateLeft((h ^ buffer.getLong(offset + i, ByteOrder.LITTLE_ENDIAN)) * 0xC2B2AE3D27D4EB4FL, 31);
         }
         for (; i < length; i++) {
             h = (h ^ buffer.getByte(offset + i)) * 0x100000001B3L;
