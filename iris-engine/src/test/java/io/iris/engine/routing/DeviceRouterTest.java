@@ -4,6 +4,7 @@ import io.iris.api.ErrorCode;
 import io.iris.api.storage.InboxStore;
 import io.iris.api.storage.InboxVisitor;
 import io.iris.api.storage.StorageUnavailableException;
+import io.iris.engine.ForwardingInboxStore;
 import io.iris.engine.inbox.StoredMessage;
 import io.iris.storage.memory.MemoryInboxStore;
 import io.iris.transport.FrameSink;
@@ -220,43 +221,13 @@ class DeviceRouterTest {
     @Test
     void aDeviceWhoseBacklogCannotBeReadIsClosedInsteadOfFailingEveryDutyCycle() {
         final boolean[] broken = {false};
-        final InboxStore failing = new InboxStore() {
-            @Override
-            public long append(final String u, final String s, final long id, final DirectBuffer b, final int o, final int l) {
-                return store.append(u, s, id, b, o, l);
-            }
-
-            @Override
-            public void sync() {
-                store.sync();
-            }
-
+        final InboxStore failing = new ForwardingInboxStore(store) {
             @Override
             public int read(final String u, final long after, final int max, final InboxVisitor visitor) {
                 if (broken[0]) {
                     throw new StorageUnavailableException("store stopped", null);
                 }
-                return store.read(u, after, max, visitor);
-            }
-
-            @Override
-            public long lastSeq(final String u) {
-                return store.lastSeq(u);
-            }
-
-            @Override
-            public long cursor(final String u, final String d) {
-                return store.cursor(u, d);
-            }
-
-            @Override
-            public void ack(final String u, final String d, final long upTo) {
-                store.ack(u, d, upTo);
-            }
-
-            @Override
-            public void close() {
-                store.close();
+                return delegate.read(u, after, max, visitor);
             }
         };
         final DeviceRouter r = new DeviceRouter(failing, new Outbound(sink), () -> now, 3, 1 << 20, 0);
