@@ -1,8 +1,8 @@
 package io.iris.benchmarks;
 
-import io.iris.api.ErrorCode;
+import io.iris.protocol.ErrorCode;
 import io.iris.api.IrisConfig;
-import io.iris.api.SendStatus;
+import io.iris.protocol.SendStatus;
 import io.iris.api.auth.Authenticator;
 import io.iris.engine.auth.JwtAuthenticatorProvider;
 import io.iris.engine.auth.JwtMinter;
@@ -23,7 +23,7 @@ import io.iris.storage.memory.MemoryInboxStore;
 import io.iris.transport.Connection;
 import io.iris.transport.FrameSink;
 import io.iris.transport.protocol.FrameEncoder;
-import io.iris.transport.protocol.Protocol;
+import io.iris.protocol.Protocol;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -1,8 +1,8 @@
 package io.iris.examples;
 
-import io.iris.api.ErrorCode;
-import io.iris.api.Presence;
-import io.iris.api.SendReceipt;
+import io.iris.protocol.ErrorCode;
+import io.iris.protocol.Presence;
+import io.iris.protocol.SendReceipt;
 import io.iris.client.IrisClient;
 
 import io.iris.client.IrisClientException;

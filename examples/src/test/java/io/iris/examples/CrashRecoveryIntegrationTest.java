@@ -1,7 +1,7 @@
 package io.iris.examples;
 
 import io.iris.api.IrisConfig;
-import io.iris.api.SendStatus;
+import io.iris.protocol.SendStatus;
 import io.iris.client.IrisClient;
 import io.iris.engine.auth.JwtAuthenticatorProvider;
 import io.iris.engine.auth.JwtMinter;

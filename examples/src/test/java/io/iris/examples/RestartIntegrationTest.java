@@ -1,8 +1,8 @@
 package io.iris.examples;
 
-import io.iris.api.Presence;
-import io.iris.api.SendReceipt;
-import io.iris.api.SendStatus;
+import io.iris.protocol.Presence;
+import io.iris.protocol.SendReceipt;
+import io.iris.protocol.SendStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

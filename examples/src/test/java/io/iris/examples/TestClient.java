@@ -1,7 +1,7 @@
 package io.iris.examples;
 
-import io.iris.api.ErrorCode;
-import io.iris.api.SendReceipt;
+import io.iris.protocol.ErrorCode;
+import io.iris.protocol.SendReceipt;
 import io.iris.client.IrisClient;
 
 import java.nio.charset.StandardCharsets;

@@ -1,10 +1,10 @@
 package io.iris.examples;
 
-import io.iris.api.ErrorCode;
-import io.iris.api.SendStatus;
+import io.iris.protocol.ErrorCode;
+import io.iris.protocol.SendStatus;
 import io.iris.client.IrisClientException;
 import io.iris.transport.protocol.FrameDecoder;
-import io.iris.transport.protocol.Protocol;
+import io.iris.protocol.Protocol;
 import io.iris.transport.tls.DevCertificates;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,5 +1,7 @@
 package io.iris.api;
 
+import io.iris.protocol.SendReceipt;
+import io.iris.protocol.Presence;
 import io.iris.api.flow.OverloadLevel;
 
 import java.time.Instant;

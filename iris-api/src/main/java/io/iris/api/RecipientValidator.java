@@ -7,7 +7,7 @@ package io.iris.api;
  * recipient, and each new one costs state that lives until retention removes it (the inbox in storage,
  * its sequence number for ever). An authenticated sender could spread messages over millions of made-up
  * ids within its rate limit. An application that knows its users plugs in a validator and such SENDs are
- * answered {@link SendStatus#INVALID_RECIPIENT}, storing nothing and creating no per-user state
+ * answered {@link io.iris.protocol.SendStatus#INVALID_RECIPIENT}, storing nothing and creating no per-user state
  * (see docs/security.md, "Per-user state").
  *
  * <h2>Contract</h2>

@@ -1,7 +1,7 @@
 /**
  * The embedding API of Iris: the running engine ({@link io.iris.api.Iris}), its configuration
  * ({@link io.iris.api.IrisConfig}), the outcomes an application and a client see
- * ({@link io.iris.api.SendStatus}, {@link io.iris.api.ErrorCode}) and the hook for messages to
+ * ({@link io.iris.protocol.SendStatus}, {@link io.iris.protocol.ErrorCode}) and the hook for messages to
  * offline users ({@link io.iris.api.OfflineListener}).
  *
  * <p>This module depends on Agrona only. Engine internals, the transport and every provider depend

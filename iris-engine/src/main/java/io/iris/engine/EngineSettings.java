@@ -4,7 +4,7 @@ import io.iris.api.IrisConfig;
 import io.iris.engine.auth.TokenRevocations;
 import io.iris.engine.flow.FlowSettings;
 import io.iris.transport.limit.AddressRateLimiter;
-import io.iris.transport.protocol.Protocol;
+import io.iris.protocol.Protocol;
 import io.iris.transport.tls.TlsConfig;
 
 import java.nio.file.Path;

@@ -1,13 +1,13 @@
 package io.iris.engine;
 
-import io.iris.api.ErrorCode;
+import io.iris.protocol.ErrorCode;
 import io.iris.api.Iris;
 import io.iris.api.IrisConfig;
 import io.iris.api.OfflineListener;
-import io.iris.api.Presence;
+import io.iris.protocol.Presence;
 import io.iris.api.RecipientValidator;
-import io.iris.api.SendReceipt;
-import io.iris.api.SendStatus;
+import io.iris.protocol.SendReceipt;
+import io.iris.protocol.SendStatus;
 import io.iris.api.UserIds;
 import io.iris.api.flow.OverloadLevel;
 import io.iris.api.auth.Authenticator;

@@ -1,7 +1,7 @@
 package io.iris.engine;
 
 import io.iris.api.IrisConfig;
-import io.iris.api.SendStatus;
+import io.iris.protocol.SendStatus;
 import io.iris.api.storage.InboxVisitor;
 import io.iris.client.IrisClient;
 import io.iris.engine.auth.JwtMinter;

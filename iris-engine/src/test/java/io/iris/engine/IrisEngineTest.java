@@ -1,9 +1,9 @@
 package io.iris.engine;
 
 import io.iris.api.IrisConfig;
-import io.iris.api.Presence;
-import io.iris.api.SendReceipt;
-import io.iris.api.SendStatus;
+import io.iris.protocol.Presence;
+import io.iris.protocol.SendReceipt;
+import io.iris.protocol.SendStatus;
 import io.iris.client.IrisClient;
 import io.iris.engine.auth.JwtAuthenticatorProvider;
 import io.iris.engine.auth.JwtMinter;

@@ -1,7 +1,7 @@
 package io.iris.engine;
 
 import io.iris.api.IrisConfig;
-import io.iris.api.Presence;
+import io.iris.protocol.Presence;
 import io.iris.api.storage.InboxStore;
 import io.iris.client.IrisClient;
 import io.iris.engine.auth.JwtMinter;

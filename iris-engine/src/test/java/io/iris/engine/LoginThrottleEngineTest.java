@@ -1,6 +1,6 @@
 package io.iris.engine;
 
-import io.iris.api.ErrorCode;
+import io.iris.protocol.ErrorCode;
 import io.iris.api.IrisConfig;
 import io.iris.api.auth.AuthenticationException;
 import io.iris.api.auth.Authenticator;
@@ -9,7 +9,7 @@ import io.iris.engine.auth.JwtAuthenticatorProvider;
 import io.iris.engine.auth.JwtMinter;
 import io.iris.transport.protocol.FrameDecoder;
 import io.iris.transport.protocol.FrameEncoder;
-import io.iris.transport.protocol.Protocol;
+import io.iris.protocol.Protocol;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

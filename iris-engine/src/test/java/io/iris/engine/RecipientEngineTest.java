@@ -1,15 +1,15 @@
 package io.iris.engine;
 
 import io.iris.api.IrisConfig;
-import io.iris.api.SendReceipt;
-import io.iris.api.SendStatus;
+import io.iris.protocol.SendReceipt;
+import io.iris.protocol.SendStatus;
 import io.iris.api.storage.InboxStore;
 import io.iris.api.storage.InboxVisitor;
 import io.iris.engine.auth.JwtMinter;
 import io.iris.storage.memory.MemoryInboxStore;
 import io.iris.transport.protocol.FrameDecoder;
 import io.iris.transport.protocol.FrameEncoder;
-import io.iris.transport.protocol.Protocol;
+import io.iris.protocol.Protocol;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;

@@ -1,8 +1,8 @@
 package io.iris.engine;
 
-import io.iris.api.ErrorCode;
+import io.iris.protocol.ErrorCode;
 import io.iris.api.IrisConfig;
-import io.iris.api.SendStatus;
+import io.iris.protocol.SendStatus;
 import io.iris.client.IrisClient;
 import io.iris.client.IrisClientException;
 import io.iris.engine.auth.JwtMinter;

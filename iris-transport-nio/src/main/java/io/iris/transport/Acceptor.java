@@ -1,11 +1,11 @@
 package io.iris.transport;
 
-import io.iris.api.ErrorCode;
+import io.iris.protocol.ErrorCode;
 import io.iris.transport.limit.AddressConnectionCounts;
 import io.iris.transport.limit.AddressKey;
 import io.iris.transport.limit.AddressRateLimiter;
 import io.iris.transport.protocol.FrameEncoder;
-import io.iris.transport.protocol.Protocol;
+import io.iris.protocol.Protocol;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,6 +1,6 @@
 package io.iris.transport;
 
-import io.iris.api.ErrorCode;
+import io.iris.protocol.ErrorCode;
 import org.agrona.DirectBuffer;
 
 import java.net.InetSocketAddress;

@@ -1,8 +1,8 @@
 package io.iris.transport;
 
-import io.iris.api.ErrorCode;
+import io.iris.protocol.ErrorCode;
 import io.iris.transport.protocol.FrameEncoder;
-import io.iris.transport.protocol.Protocol;
+import io.iris.protocol.Protocol;
 import io.iris.transport.tls.TlsConfig;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;

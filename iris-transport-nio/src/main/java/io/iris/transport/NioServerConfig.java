@@ -1,7 +1,7 @@
 package io.iris.transport;
 
 import io.iris.transport.limit.AddressRateLimiter;
-import io.iris.transport.protocol.Protocol;
+import io.iris.protocol.Protocol;
 import io.iris.transport.tls.TlsConfig;
 
 /**

@@ -1,7 +1,7 @@
 package io.iris.transport;
 
 import io.iris.transport.protocol.FrameEncoder;
-import io.iris.transport.protocol.Protocol;
+import io.iris.protocol.Protocol;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

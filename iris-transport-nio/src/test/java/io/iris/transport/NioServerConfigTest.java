@@ -1,6 +1,6 @@
 package io.iris.transport;
 
-import io.iris.transport.protocol.Protocol;
+import io.iris.protocol.Protocol;
 import org.junit.jupiter.api.Test;
 
 import java.util.function.Supplier;

@@ -1,5 +1,6 @@
 package io.iris.transport;
 
+import io.iris.protocol.Protocol;
 import io.iris.transport.tls.DevCertificates;
 import io.iris.transport.tls.TlsConfig;
 import org.junit.jupiter.api.AfterEach;

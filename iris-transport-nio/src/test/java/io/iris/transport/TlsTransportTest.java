@@ -1,7 +1,7 @@
 package io.iris.transport;
 
-import io.iris.api.ErrorCode;
-import io.iris.transport.protocol.Protocol;
+import io.iris.protocol.ErrorCode;
+import io.iris.protocol.Protocol;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.junit.jupiter.api.AfterEach;

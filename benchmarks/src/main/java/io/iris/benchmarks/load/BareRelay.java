@@ -1,9 +1,9 @@
 package io.iris.benchmarks.load;
 
-import io.iris.api.SendStatus;
+import io.iris.protocol.SendStatus;
 import io.iris.transport.protocol.FrameDecoder;
 import io.iris.transport.protocol.FrameEncoder;
-import io.iris.transport.protocol.Protocol;
+import io.iris.protocol.Protocol;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.BufferedReader;

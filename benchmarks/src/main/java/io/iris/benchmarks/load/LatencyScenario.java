@@ -2,7 +2,7 @@ package io.iris.benchmarks.load;
 
 import io.iris.transport.protocol.FrameDecoder;
 import io.iris.transport.protocol.FrameEncoder;
-import io.iris.transport.protocol.Protocol;
+import io.iris.protocol.Protocol;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;

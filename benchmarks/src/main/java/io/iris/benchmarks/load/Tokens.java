@@ -4,7 +4,7 @@ import io.iris.api.IrisConfig;
 import io.iris.engine.auth.JwtAuthenticatorProvider;
 import io.iris.engine.auth.JwtMinter;
 import io.iris.transport.protocol.FrameEncoder;
-import io.iris.transport.protocol.Protocol;
+import io.iris.protocol.Protocol;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;

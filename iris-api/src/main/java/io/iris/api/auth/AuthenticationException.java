@@ -1,6 +1,6 @@
 package io.iris.api.auth;
 
-import io.iris.api.ErrorCode;
+import io.iris.protocol.ErrorCode;
 
 /**
  * A refused token. {@link #code()} is {@link ErrorCode#TOKEN_EXPIRED} for an expired token and

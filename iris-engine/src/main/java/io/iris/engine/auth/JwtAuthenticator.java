@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import io.iris.api.ErrorCode;
+import io.iris.protocol.ErrorCode;
 import io.iris.api.auth.AuthenticationException;
 import io.iris.api.auth.Authenticator;
 import io.iris.api.auth.Principal;

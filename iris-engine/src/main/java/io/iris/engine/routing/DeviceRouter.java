@@ -1,6 +1,6 @@
 package io.iris.engine.routing;
 
-import io.iris.api.ErrorCode;
+import io.iris.protocol.ErrorCode;
 import io.iris.api.routing.Router;
 import io.iris.api.storage.InboxStore;
 import io.iris.api.storage.InboxVisitor;

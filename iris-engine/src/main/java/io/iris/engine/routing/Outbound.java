@@ -1,6 +1,6 @@
 package io.iris.engine.routing;
 
-import io.iris.api.ErrorCode;
+import io.iris.protocol.ErrorCode;
 import io.iris.transport.FrameSink;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;

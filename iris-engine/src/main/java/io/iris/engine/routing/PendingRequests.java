@@ -1,7 +1,7 @@
 package io.iris.engine.routing;
 
-import io.iris.api.Presence;
-import io.iris.api.SendReceipt;
+import io.iris.protocol.Presence;
+import io.iris.protocol.SendReceipt;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,17 +1,17 @@
 package io.iris.engine.routing;
 
-import io.iris.api.ErrorCode;
+import io.iris.protocol.ErrorCode;
 import io.iris.api.OfflineListener;
-import io.iris.api.Presence;
+import io.iris.protocol.Presence;
 import io.iris.api.RecipientValidator;
-import io.iris.api.SendReceipt;
-import io.iris.api.SendStatus;
+import io.iris.protocol.SendReceipt;
+import io.iris.protocol.SendStatus;
 import io.iris.api.durability.DurableBatcher;
 import io.iris.api.storage.InboxStore;
 import io.iris.api.storage.StorageUnavailableException;
 import io.iris.engine.inbox.StoredMessage;
 import io.iris.transport.protocol.FrameEncoder;
-import io.iris.transport.protocol.Protocol;
+import io.iris.protocol.Protocol;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.Agent;

@@ -1,7 +1,7 @@
 package io.iris.engine.session;
 
-import io.iris.api.ErrorCode;
-import io.iris.api.SendStatus;
+import io.iris.protocol.ErrorCode;
+import io.iris.protocol.SendStatus;
 import io.iris.api.UserIds;
 import io.iris.api.auth.AuthenticationException;
 import io.iris.api.auth.Authenticator;
@@ -16,7 +16,7 @@ import io.iris.transport.Connection;
 import io.iris.transport.ConnectionHandler;
 import io.iris.transport.protocol.FrameDecoder;
 import io.iris.transport.protocol.FrameEncoder;
-import io.iris.transport.protocol.Protocol;
+import io.iris.protocol.Protocol;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

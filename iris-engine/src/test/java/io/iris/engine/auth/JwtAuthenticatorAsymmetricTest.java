@@ -14,7 +14,7 @@ import static io.iris.engine.auth.TestTokens.b64;
 import static io.iris.engine.auth.TestTokens.claims;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.iris.api.ErrorCode;
+import io.iris.protocol.ErrorCode;
 import io.iris.api.auth.AuthenticationException;
 import io.iris.api.auth.Principal;
 import java.math.BigInteger;

@@ -3,7 +3,7 @@ package io.iris.engine.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.iris.api.ErrorCode;
+import io.iris.protocol.ErrorCode;
 import io.iris.api.IrisConfig;
 import io.iris.api.auth.AuthenticationException;
 import io.iris.api.auth.Authenticator;

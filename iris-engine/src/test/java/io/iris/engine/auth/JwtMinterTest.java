@@ -5,7 +5,7 @@ import static io.iris.engine.auth.TestTokens.SECRET;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.iris.api.ErrorCode;
+import io.iris.protocol.ErrorCode;
 import io.iris.api.auth.AuthenticationException;
 import io.iris.api.auth.Principal;
 import java.nio.charset.StandardCharsets;

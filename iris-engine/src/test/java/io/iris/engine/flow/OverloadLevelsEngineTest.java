@@ -1,9 +1,9 @@
 package io.iris.engine.flow;
 
-import io.iris.api.ErrorCode;
+import io.iris.protocol.ErrorCode;
 import io.iris.api.IrisConfig;
-import io.iris.api.SendReceipt;
-import io.iris.api.SendStatus;
+import io.iris.protocol.SendReceipt;
+import io.iris.protocol.SendStatus;
 import io.iris.api.flow.OverloadLevel;
 import io.iris.api.storage.InboxStore;
 import io.iris.engine.ForwardingInboxStore;
@@ -14,7 +14,7 @@ import io.iris.engine.auth.JwtMinter;
 import io.iris.storage.memory.MemoryInboxStore;
 import io.iris.transport.protocol.FrameDecoder;
 import io.iris.transport.protocol.FrameEncoder;
-import io.iris.transport.protocol.Protocol;
+import io.iris.protocol.Protocol;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package io.iris.engine.routing;
 
-import io.iris.api.ErrorCode;
+import io.iris.protocol.ErrorCode;
 import io.iris.api.storage.InboxStore;
 import io.iris.api.storage.InboxVisitor;
 import io.iris.api.storage.StorageUnavailableException;
@@ -9,7 +9,7 @@ import io.iris.engine.inbox.StoredMessage;
 import io.iris.storage.memory.MemoryInboxStore;
 import io.iris.transport.FrameSink;
 import io.iris.transport.protocol.FrameDecoder;
-import io.iris.transport.protocol.Protocol;
+import io.iris.protocol.Protocol;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

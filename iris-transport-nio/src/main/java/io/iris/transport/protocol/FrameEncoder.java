@@ -1,13 +1,14 @@
 package io.iris.transport.protocol;
 
+import io.iris.protocol.Protocol;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
-import static io.iris.transport.protocol.Protocol.HEADER;
-import static io.iris.transport.protocol.Protocol.LENGTH_FIELD;
+import static io.iris.protocol.Protocol.HEADER;
+import static io.iris.protocol.Protocol.LENGTH_FIELD;
 
 /**
  * Writes complete frames (length prefix included) into a buffer. Each method returns the number of
@@ -94,7 +95,7 @@ public final class FrameEncoder {
      * @param b                destination.
      * @param i                where the frame starts.
      * @param clientMsgId      echoed from the SEND.
-     * @param status           a {@link io.iris.api.SendStatus} code.
+     * @param status           a {@link io.iris.protocol.SendStatus} code.
      * @param seq              the inbox seq, 0 if not stored.
      * @param serverTime       the server clock.
      * @param retryAfterMillis advised delay for retryable statuses, else 0.
@@ -201,7 +202,7 @@ public final class FrameEncoder {
     /**
      * @param b    destination.
      * @param i    where the frame starts.
-     * @param code an {@link io.iris.api.ErrorCode} wire value.
+     * @param code an {@link io.iris.protocol.ErrorCode} wire value.
      * @param text a short text; cut to {@link Protocol#MAX_TEXT_LENGTH} bytes.
      * @return bytes written.
      */

@@ -1,5 +1,6 @@
 package io.iris.transport.protocol;
 
+import io.iris.protocol.Protocol;
 import io.iris.api.Utf8;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;

@@ -1,5 +1,6 @@
 package io.iris.transport.protocol;
 
+import io.iris.protocol.Protocol;
 import io.iris.api.UserIds;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;

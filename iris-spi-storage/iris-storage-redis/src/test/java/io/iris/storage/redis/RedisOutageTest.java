@@ -1,8 +1,8 @@
 package io.iris.storage.redis;
 
 import io.iris.api.IrisConfig;
-import io.iris.api.SendReceipt;
-import io.iris.api.SendStatus;
+import io.iris.protocol.SendReceipt;
+import io.iris.protocol.SendStatus;
 import io.iris.api.storage.InboxStore;
 import io.iris.api.storage.StorageUnavailableException;
 import io.iris.engine.IrisEngine;

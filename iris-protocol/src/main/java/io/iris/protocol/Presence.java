@@ -1,4 +1,4 @@
-package io.iris.api;
+package io.iris.protocol;
 
 /**
  * Presence of one user as seen by the node that owns it.

@@ -1,12 +1,12 @@
 package io.iris.client;
 
-import io.iris.api.ErrorCode;
-import io.iris.api.Presence;
-import io.iris.api.SendReceipt;
-import io.iris.api.SendStatus;
+import io.iris.protocol.ErrorCode;
+import io.iris.protocol.Presence;
+import io.iris.protocol.SendReceipt;
+import io.iris.protocol.SendStatus;
 import io.iris.transport.protocol.FrameDecoder;
 import io.iris.transport.protocol.FrameEncoder;
-import io.iris.transport.protocol.Protocol;
+import io.iris.protocol.Protocol;
 import io.iris.transport.tls.Pem;
 import org.agrona.ExpandableArrayBuffer;
 import org.slf4j.Logger;

@@ -1,4 +1,4 @@
-package io.iris.api;
+package io.iris.protocol;
 
 /**
  * Typed error codes carried by ERROR frames (and by login failures). Wire values are stable: new

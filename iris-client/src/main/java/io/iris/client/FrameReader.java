@@ -1,7 +1,7 @@
 package io.iris.client;
 
 import io.iris.transport.protocol.FrameDecoder;
-import io.iris.transport.protocol.Protocol;
+import io.iris.protocol.Protocol;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.iris.client;
 
-import io.iris.api.ErrorCode;
+import io.iris.protocol.ErrorCode;
 
 /**
  * Why an {@link IrisClient} operation failed for a reason other than a bad argument or a full queue:

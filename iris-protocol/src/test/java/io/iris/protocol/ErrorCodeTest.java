@@ -1,4 +1,4 @@
-package io.iris.api;
+package io.iris.protocol;
 
 import org.junit.jupiter.api.Test;
 

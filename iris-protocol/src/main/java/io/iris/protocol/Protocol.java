@@ -1,4 +1,4 @@
-package io.iris.transport.protocol;
+package io.iris.protocol;
 
 /**
  * Constants of the Iris wire protocol, version 1. {@code docs/protocol.md} is the normative text;

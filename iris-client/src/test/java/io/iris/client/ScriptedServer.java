@@ -1,10 +1,10 @@
 package io.iris.client;
 
-import io.iris.api.ErrorCode;
-import io.iris.api.SendStatus;
+import io.iris.protocol.ErrorCode;
+import io.iris.protocol.SendStatus;
 import io.iris.transport.protocol.FrameDecoder;
 import io.iris.transport.protocol.FrameEncoder;
-import io.iris.transport.protocol.Protocol;
+import io.iris.protocol.Protocol;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 

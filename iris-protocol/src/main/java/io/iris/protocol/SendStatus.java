@@ -1,4 +1,4 @@
-package io.iris.api;
+package io.iris.protocol;
 
 /**
  * Outcome of one SEND, as carried in the {@code status} byte of a SEND_ACK frame and in a

@@ -1,4 +1,4 @@
-package io.iris.api;
+package io.iris.protocol;
 
 /**
  * What the engine answered to one send.
