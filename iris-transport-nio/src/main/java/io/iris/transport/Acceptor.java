@@ -21,21 +21,20 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Accepts connections on the listening socket. It has no thread of its own: it is registered for
- * OP_ACCEPT on I/O thread 0's selector and runs there. Each accepted socket is either refused (an ERROR
+ * Accepts connections on one {@link Listener}'s socket. It has no thread of its own: it is registered for
+ * OP_ACCEPT on one event loop's selector and runs there. Each accepted socket is either refused (an ERROR
  * frame written without blocking, then closed; on a TLS port just closed, since a plaintext frame would
  * read as a corrupt TLS record to a TLS client, which should instead retry) or given an id and handed to
- * the next I/O thread in round-robin order. The checks, in order: the server's connection limit
- * ({@code SERVER_FULL}); while {@link NioServer#refuseNewConnections} is on, every connection
+ * the next event loop in round-robin order. The checks, in order: the listener's connection limit
+ * ({@code SERVER_FULL}); while {@link Listener#refuseNewConnections} is on, every connection
  * ({@code SERVER_FULL}, "server overloaded"); the per-address cap of open connections, then the
  * per-address connection rate (both {@code TOO_MANY_CONNECTIONS}, the text naming the limit and ending in
  * {@code "retry after <n> ms"}). A refused connection takes no token from its address's rate bucket, and
  * the cap is counted only for connections handed off (released when they close, on whichever I/O thread
  * owns them).
  *
- * <p>Connection ids are {@code (sequence << 8) | ioThreadIndex}: unique for the server's life (the
- * sequence only grows), and {@link NioServer#offer} finds the owning thread from the low byte
- * without a shared map.
+ * <p>Connection ids come from {@link NioTransport#nextConnectionId}: {@code (sequence << 8) | loopIndex}, with
+ * one sequence for all listeners and outbound connections of the transport.
  */
 final class Acceptor {
     /** Connections accepted per OP_ACCEPT event before the thread goes back to its other work. */
@@ -45,12 +44,13 @@ final class Acceptor {
     /** The retry hint sent with a refusal by the per-address cap (no deadline is known: a connection must close). */
     static final long CAP_RETRY_AFTER_MILLIS = 1000;
 
-    private static final Logger LOG = LoggerFactory.getLogger(NioServer.class);
+    private static final Logger LOG = LoggerFactory.getLogger(NioTransport.class);
 
-    private final NioServer server;
+    private final NioTransport transport;
+    private final Listener server;
     private final NioServerConfig config;
     private final ServerSocketChannel serverChannel;
-    private final IoThread[] threads;
+    private final EventLoop[] threads;
     private final ByteBuffer serverFull;
     private final ByteBuffer overloaded;
     /** The refusal at the per-address cap (constant), or null when the cap is off. */
@@ -62,22 +62,21 @@ final class Acceptor {
     private final AddressConnectionCounts perAddress;
     /** New connections per address, or null when the rate limit is off. */
     private final AddressRateLimiter rate;
-    private final ByteBuffer discard = ByteBuffer.allocateDirect(IoThread.DISCARD_BUFFER_SIZE);
+    private final ByteBuffer discard = ByteBuffer.allocateDirect(EventLoop.DISCARD_BUFFER_SIZE);
     /** Returned by {@link #admit} for a refused connection. */
     private static final AddressKey REFUSED = new AddressKey(-1, -1);
 
     private SelectionKey key;
-    private long sequence = 1;
     private int next;
     private long resumeAtMillis = -1;
     private boolean closed;
 
-    Acceptor(final NioServer server, final NioServerConfig config, final ServerSocketChannel serverChannel,
-             final IoThread[] threads) {
-        this.server = server;
-        this.config = config;
+    Acceptor(final NioTransport transport, final Listener listener, final ServerSocketChannel serverChannel) {
+        this.transport = transport;
+        this.server = listener;
+        this.config = listener.config();
         this.serverChannel = serverChannel;
-        this.threads = threads;
+        this.threads = transport.loops();
         final ByteBuffer frame = ByteBuffer.allocateDirect(64);
         final int length = FrameEncoder.error(new UnsafeBuffer(frame), 0, ErrorCode.SERVER_FULL.code(),
             "server is at its connection limit");
@@ -107,7 +106,7 @@ final class Acceptor {
     /**
      * Registers for OP_ACCEPT. Called before the selector's thread starts.
      *
-     * @param selector I/O thread 0's selector.
+     * @param selector its event loop's selector.
      * @throws IOException if registration fails.
      */
     void register(final Selector selector) throws IOException {
@@ -117,11 +116,11 @@ final class Acceptor {
     /**
      * Accepts what is pending, up to {@link #MAX_ACCEPTS_PER_EVENT}.
      *
-     * @param nowMillis the I/O thread's clock.
+     * @param nowMillis the event loop's clock.
      */
     void onAcceptable(final long nowMillis) {
         for (int i = 0; i < MAX_ACCEPTS_PER_EVENT; i++) {
-            if (closed || server.isDraining() || server.isClosed()) {
+            if (closed || transport.isDraining() || transport.isClosed()) {
                 return;
             }
             final SocketChannel channel;
@@ -181,9 +180,9 @@ final class Acceptor {
                 if (config.socketSendBuffer() > 0) {
                     channel.setOption(StandardSocketOptions.SO_SNDBUF, config.socketSendBuffer());
                 }
-                final long id = (sequence++ << 8) | target;
-                connection = new NioConnection(id, channel, threads[target], remote, counted,
-                    config.loginTimeoutMillis(), config.maxFrameBeforeLogin());
+                final long id = transport.nextConnectionId(target);
+                connection = new NioConnection(id, channel, threads[target], remote, counted, server.endpoint(),
+                    NioConnection.OPEN);
             } catch (final IOException | RuntimeException e) {
                 if (LOG.isDebugEnabled()) {
                     LOG.debug("could not set up an accepted connection: " + e);
@@ -244,7 +243,7 @@ final class Acceptor {
     /**
      * Resumes accepting after a pause, once its time has come.
      *
-     * @param nowMillis the I/O thread's clock.
+     * @param nowMillis the event loop's clock.
      */
     void resumeIfDue(final long nowMillis) {
         if (resumeAtMillis >= 0 && nowMillis >= resumeAtMillis && !closed && key.isValid()) {
@@ -279,7 +278,7 @@ final class Acceptor {
                 frame.position(0);
                 channel.write(frame);
             }
-            IoThread.discardInbound(channel, discard);
+            EventLoop.discardInbound(channel, discard);
         } catch (final IOException | RuntimeException e) {
             if (LOG.isDebugEnabled()) {
                 LOG.debug("refusing a connection failed: " + e);
@@ -290,12 +289,11 @@ final class Acceptor {
     }
 
     static void closeQuietly(final java.nio.channels.Channel channel) {
-        try {
-            channel.close();
-        } catch (final IOException e) {
-            if (LOG.isDebugEnabled()) {
-                LOG.debug("close failed: " + e);
-            }
-        }
+        EventLoop.closeQuietly(channel);
+    }
+
+    @Override
+    public String toString() {
+        return server.toString();
     }
 }

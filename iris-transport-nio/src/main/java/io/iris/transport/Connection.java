@@ -6,17 +6,19 @@ import org.agrona.DirectBuffer;
 import java.net.InetSocketAddress;
 
 /**
- * One accepted client connection, owned by one I/O thread. All methods must be called on that thread
- * (from {@link ConnectionHandler} callbacks); other threads use {@link NioServer#offer}.
+ * One connection, accepted by a {@link Listener} or opened by {@link NioTransport#connect}, owned by one
+ * event loop. All methods must be called on that loop's thread (from {@link ConnectionHandler} callbacks);
+ * other threads use {@link NioTransport#offer}.
  *
- * <p>An idle connection holds no read or write buffer: one is borrowed from its I/O thread's pool only
- * while a partial inbound frame or unsent outbound bytes exist.
+ * <p>An idle connection holds no read or write buffer: one is borrowed from its loop's pool only while a
+ * partial inbound frame or unsent outbound bytes exist.
  */
 public interface Connection {
     /**
-     * @return the id of this connection, unique for the life of the server (never reused), usable
-     * from any thread with {@link NioServer#offer}. Ids are positive and grow in the order connections
-     * were accepted: of two connections, the one accepted later has the larger id.
+     * @return the id of this connection, unique for the life of the transport across all its listeners and
+     * outbound connections (never reused), usable from any thread with {@link NioTransport#offer}. Ids are
+     * positive and grow in the order connections were accepted or opened: of two connections, the one
+     * accepted (or opened) later has the larger id.
      */
     long id();
 
@@ -34,10 +36,21 @@ public interface Connection {
      * @param offset where they start.
      * @param length how many.
      * @return false if the connection is closed, or if the bytes would take its unsent output past the
-     * high-water mark: then the connection is closed with {@link ErrorCode#SLOW_CONSUMER} (best effort)
-     * and the bytes are dropped.
+     * limit of its {@link WritePolicy} (the high-water mark of {@link WritePolicy#closeAtHighWaterMark},
+     * the hard cap of {@link WritePolicy#waterMarks}): then the connection is closed with
+     * {@link ErrorCode#SLOW_CONSUMER} (best effort) and the bytes are dropped.
      */
     boolean write(DirectBuffer buffer, int offset, int length);
+
+    /**
+     * Netty-style writability. Under {@link WritePolicy#waterMarks} it turns false when unsent output passes
+     * the high-water mark and true again once it falls to the low-water mark (each change is reported by
+     * {@link ConnectionHandler#onWritabilityChanged}); writes are still accepted while it is false, up to the
+     * policy's hard cap. Under {@link WritePolicy#closeAtHighWaterMark} it is true while the connection is open.
+     *
+     * @return true if the producer may go on writing to this connection.
+     */
+    boolean isWritable();
 
     /**
      * Sends an ERROR frame with this code and text, flushes what can be flushed without waiting, and

@@ -4,7 +4,7 @@ import io.iris.protocol.ErrorCode;
 import org.agrona.DirectBuffer;
 
 /**
- * Writes frames to connections by id, from any thread. {@link NioServer} is the implementation; the
+ * Writes frames to connections by id, from any thread. {@link NioTransport} is the implementation; the
  * engine depends on this interface only.
  */
 public interface FrameSink {

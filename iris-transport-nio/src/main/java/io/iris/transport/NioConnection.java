@@ -1,6 +1,8 @@
 package io.iris.transport;
 
 import io.iris.protocol.ErrorCode;
+import io.iris.transport.framing.FramedConnection;
+import io.iris.transport.framing.Framing;
 import io.iris.transport.limit.AddressKey;
 import org.agrona.DirectBuffer;
 
@@ -11,78 +13,91 @@ import java.nio.channels.SocketChannel;
 import java.util.Objects;
 
 /**
- * The transport's {@link Connection}: the state one I/O thread keeps per socket, and nothing else.
- * It is deliberately lean (primitive fields, no buffers while idle) because a server holds tens of
- * thousands of them; the behaviour lives in {@link IoThread}, which owns every instance and is the
- * only thread that touches its mutable fields after the hand-off from the acceptor.
+ * The transport's {@link Connection}: the state one event loop keeps per socket, and nothing else. It is
+ * deliberately lean (primitive fields, no buffers while idle) because a server holds tens of thousands of
+ * them; the behaviour lives in {@link EventLoop}, which owns every instance and is the only thread that
+ * touches its mutable fields after the hand-off, and in its two layers: {@link #layer} (plain or TLS) and
+ * {@link #framing}. It is also what its {@link Framing} sees ({@link FramedConnection}).
  */
-final class NioConnection implements Connection {
+final class NioConnection implements Connection, FramedConnection {
     static final byte OPEN = 0;
     static final byte CLOSED = 1;
+    /** An outbound connection whose TCP connect has not finished. */
+    static final byte CONNECTING = 2;
     /** {@link #deadlineMillis} when no deadline is set. */
     static final long NO_DEADLINE = Long.MAX_VALUE;
 
     final long id;
     final SocketChannel channel;
-    final IoThread owner;
+    final EventLoop owner;
     final InetSocketAddress remoteAddress;
     /** The source address counted against the per-address cap (released at close), or null if not counted. */
     final AddressKey addressKey;
+    /** Handler, layers, write policy and counters shared by the connections of one listener or connect call. */
+    final Endpoint endpoint;
     SelectionKey key;
     Object attachment;
 
-    /** A partial inbound frame (prefix included) while one is being received, else null. */
-    ByteBuffer inbound;
-    /** Unsent output while there is some, else null. Plaintext: with TLS it is encrypted as it is flushed. */
+    /** Socket layer (plain or TLS), set when the connection opens. */
+    SocketLayer layer;
+    /** Framing layer, set when the connection opens. */
+    Framing framing;
+    /** Unsent output (framed plaintext; TLS encrypts it as it flushes) while there is some, else null. */
     OutboundQueue out;
-    /** TLS state of the connection when its port uses TLS, else null. */
-    TlsState tls;
 
     /**
      * Owner-thread clock (millis) of the last complete frame or timeout change; while
-     * {@link #loginDeadline} holds, of the registration only.
+     * {@link #loginDeadline} holds, of the opening only.
      */
     long lastFrameMillis;
     /**
      * True until the handler first calls {@link #readTimeout}: the read timeout is then the login deadline,
-     * counted from the connection's registration; frames (PINGs before LOGIN) do not push it back.
+     * counted from the connection's opening; frames (PINGs before LOGIN) do not push it back.
      */
-    boolean loginDeadline = true;
+    boolean loginDeadline;
     /** Read timeout in millis, 0 = none. */
     int readTimeoutMillis;
     /** Error sent when the read timeout fires. */
     ErrorCode timeoutCode;
-    /** Owner-thread clock (millis) at which {@link #closeAfter} closes the connection; {@link #NO_DEADLINE} = none. */
+    /**
+     * Owner-thread clock (millis) at which {@link #closeAfter} closes the connection (while connecting: at which
+     * the connect times out); {@link #NO_DEADLINE} = none.
+     */
     long deadlineMillis = NO_DEADLINE;
     /** Error sent when the deadline fires. */
     ErrorCode deadlineCode;
     /** Text sent with {@link #deadlineCode}. */
     String deadlineText;
     int maxInboundFrame;
-    /** Up to three bytes of a length prefix received so far, big-endian in the high bytes. */
-    int partialHeader;
     /** Index in the owner's dense connection array, -1 when not in it. */
     int index = -1;
-    byte partialHeaderLength;
-    byte state = OPEN;
-    /** False once the server drains: no more reads, no read timeout. */
+    byte state;
+    /** False once the transport drains: no more reads, no read timeout. */
     boolean reading = true;
-    /** In the owner's dirty list: has output to flush at the end of this loop iteration. */
+    /** In the owner's dirty list: has output to flush at the end of this duty cycle. */
     boolean dirty;
     /** OP_WRITE is registered: the socket was full at the last flush. */
     boolean writeInterest;
+    /** See {@link Connection#isWritable()}. */
+    boolean writable = true;
 
-    NioConnection(final long id, final SocketChannel channel, final IoThread owner,
-                  final InetSocketAddress remoteAddress, final AddressKey addressKey, final long loginTimeoutMillis,
-                  final int maxFrameBeforeLogin) {
+    /**
+     * @param state {@link #OPEN} for an accepted socket, {@link #CONNECTING} for an outbound one.
+     */
+    NioConnection(final long id, final SocketChannel channel, final EventLoop owner,
+                  final InetSocketAddress remoteAddress, final AddressKey addressKey, final Endpoint endpoint,
+                  final byte state) {
         this.id = id;
         this.channel = channel;
         this.owner = owner;
         this.remoteAddress = remoteAddress;
         this.addressKey = addressKey;
-        this.readTimeoutMillis = clampMillis(loginTimeoutMillis);
-        this.timeoutCode = ErrorCode.LOGIN_TIMEOUT;
-        this.maxInboundFrame = maxFrameBeforeLogin;
+        this.endpoint = endpoint;
+        this.state = state;
+        this.readTimeoutMillis = clampMillis(endpoint.initialReadTimeoutMillis);
+        this.timeoutCode = endpoint.initialTimeoutCode;
+        this.loginDeadline = endpoint.loginDeadline;
+        this.maxInboundFrame = endpoint.initialMaxInboundFrame;
     }
 
     @Override
@@ -102,20 +117,25 @@ final class NioConnection implements Connection {
 
     @Override
     public boolean write(final DirectBuffer buffer, final int offset, final int length) {
-        assert owner.isOwnerThread() : "Connection.write called off its I/O thread; use NioServer.offer";
+        assert owner.isOwnerThread() : "Connection.write called off its event loop; use NioTransport.offer";
         return owner.write(this, buffer, offset, length);
     }
 
     @Override
+    public boolean isWritable() {
+        return state == OPEN && writable;
+    }
+
+    @Override
     public void closeWithError(final ErrorCode code, final String text) {
-        assert owner.isOwnerThread() : "Connection.closeWithError called off its I/O thread; use NioServer.offerClose";
+        assert owner.isOwnerThread() : "Connection.closeWithError called off its event loop; use NioTransport.offerClose";
         owner.closeWithError(this, code, text);
     }
 
     @Override
     public void close() {
-        assert owner.isOwnerThread() : "Connection.close called off its I/O thread; use NioServer.offerClose";
-        owner.close(this);
+        assert owner.isOwnerThread() : "Connection.close called off its event loop; use NioTransport.offerClose";
+        owner.closeNow(this);
     }
 
     @Override
@@ -172,9 +192,48 @@ final class NioConnection implements Connection {
         this.attachment = attachment;
     }
 
+    // ---- FramedConnection: what the framing layer sees --------------------------------------
+
+    @Override
+    public void deliver(final DirectBuffer buffer, final int offset, final int length) {
+        owner.dispatch(this, buffer, offset, length);
+    }
+
+    @Override
+    public void writeBelow(final DirectBuffer buffer, final int offset, final int length) {
+        owner.enqueue(this, buffer, offset, length);
+    }
+
+    @Override
+    public boolean isReading() {
+        return state == OPEN && reading;
+    }
+
+    @Override
+    public void protocolError(final ErrorCode code, final String text) {
+        owner.closeWithError(this, code, text);
+    }
+
+    @Override
+    public ByteBuffer borrow(final int minCapacity) {
+        return owner.pool.acquire(minCapacity);
+    }
+
+    @Override
+    public void release(final ByteBuffer buffer) {
+        owner.pool.release(buffer);
+    }
+
+    @Override
+    public DirectBuffer view(final ByteBuffer buffer) {
+        owner.frameView.wrap(buffer, 0, buffer.limit());
+        return owner.frameView;
+    }
+
     @Override
     public String toString() {
-        return "Connection{id=" + id + ", remote=" + remoteAddress + (state == OPEN ? "" : ", closed") + '}';
+        return "Connection{id=" + id + ", remote=" + remoteAddress + (state == OPEN ? "" : state == CLOSED
+            ? ", closed" : ", connecting") + '}';
     }
 
     private static int clampMillis(final long millis) {

@@ -1,36 +1,41 @@
 package io.iris.transport;
 
+import io.iris.transport.framing.Framing;
+import io.iris.transport.framing.LengthPrefixFraming;
 import io.iris.transport.limit.AddressRateLimiter;
 import io.iris.protocol.Protocol;
 import io.iris.transport.tls.TlsConfig;
 
+import java.util.Objects;
+
 /**
- * Immutable settings of a {@link NioServer}. Start from {@link #defaults()} and derive copies with the
- * {@code withX} methods; every constructor and wither validates its value and fails fast with an
- * {@link IllegalArgumentException} that names the field and the bad value, so a server can never be
- * built from an inconsistent configuration.
+ * Immutable settings of one {@link Listener} (a bound port of a {@link NioTransport}): address, TLS, framing,
+ * write policy and connection limits. Loop-wide settings (event-loop threads, command queues, counters) are in
+ * {@link NioTransportConfig}. Start from {@link #defaults()} and derive copies with the {@code withX} methods;
+ * every wither validates its value and fails fast with an {@link IllegalArgumentException} that names the field
+ * and the bad value, so a listener can never be built from an inconsistent configuration. Defaults are public
+ * constants (the engine's config-key registry refers to them).
  *
  * <table>
  *   <caption>Settings and defaults</caption>
  *   <tr><th>field</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>host</td><td>127.0.0.1</td><td>address to bind: loopback unless configured otherwise</td></tr>
- *   <tr><td>port</td><td>0</td><td>port to bind; 0 picks a free ephemeral port (see {@link NioServer#port()})</td></tr>
- *   <tr><td>ioThreads</td><td>1</td><td>selector threads, 1..256 (the thread index is stored in the low 8 bits of
- *       connection ids)</td></tr>
+ *   <tr><td>name</td><td>{@value #DEFAULT_NAME}</td><td>the listener's name: the {@code listener} label of its
+ *       counters and its log lines</td></tr>
+ *   <tr><td>port</td><td>0</td><td>port to bind; 0 picks a free ephemeral port (see {@link Listener#port()})</td></tr>
  *   <tr><td>maxConnections</td><td>10,000</td><td>open connections accepted; further ones get
  *       {@code ERROR SERVER_FULL}. Lowered at runtime to the process file-descriptor limit minus 64</td></tr>
  *   <tr><td>loginTimeoutMillis</td><td>10,000</td><td>initial read timeout of a connection (fires
  *       {@code LOGIN_TIMEOUT}); 0 disables it</td></tr>
- *   <tr><td>outboundHighWaterMark</td><td>4 MiB</td><td>unsent bytes a connection may hold; past it the
- *       connection is closed with {@code SLOW_CONSUMER}</td></tr>
- *   <tr><td>commandQueueBytes</td><td>8 MiB</td><td>capacity of each I/O thread's cross-thread command
- *       queue; a power of two, at least 4 KiB. The largest single {@link NioServer#offer} is an eighth of it</td></tr>
+ *   <tr><td>writePolicy</td><td>{@link WritePolicy#clientDefault()}</td><td>what a connection does when its unsent
+ *       output grows: close at 4 MiB with {@code SLOW_CONSUMER} (clients), or water marks (node links)</td></tr>
+ *   <tr><td>framing</td><td>{@link LengthPrefixFraming#FACTORY}</td><td>how bytes are cut into frames</td></tr>
  *   <tr><td>maxFrameBeforeLogin</td><td>{@link Protocol#MAX_FRAME_BEFORE_LOGIN}</td><td>initial
  *       {@link Connection#maxInboundFrame()}</td></tr>
  *   <tr><td>socketReceiveBuffer, socketSendBuffer</td><td>0</td><td>SO_RCVBUF / SO_SNDBUF of accepted sockets;
  *       0 keeps the OS default</td></tr>
  *   <tr><td>goawayReconnectMillis</td><td>1,000</td><td>{@code reconnectAfterMillis} of the GOAWAY sent by
- *       {@link NioServer#drain()}</td></tr>
+ *       {@link NioTransport#drain()}</td></tr>
  *   <tr><td>maxConnectionsPerAddress</td><td>{@value #DEFAULT_MAX_CONNECTIONS_PER_ADDRESS}</td><td>open
  *       connections per source address ({@link io.iris.transport.limit.AddressKey}: an IPv4 address or an IPv6
  *       /64); further ones get {@code ERROR TOO_MANY_CONNECTIONS}. 0 disables the cap</td></tr>
@@ -46,14 +51,18 @@ import io.iris.transport.tls.TlsConfig;
  * </table>
  */
 public final class NioServerConfig {
-    /** Default command queue capacity per I/O thread: 8 MiB. */
-    public static final int DEFAULT_COMMAND_QUEUE_BYTES = 8 * 1024 * 1024;
-    /** Default outbound high-water mark per connection: 4 MiB. */
-    public static final int DEFAULT_OUTBOUND_HIGH_WATER_MARK = 4 * 1024 * 1024;
-    /** Smallest accepted command queue capacity. */
-    public static final int MIN_COMMAND_QUEUE_BYTES = 4096;
-    /** Most I/O threads: the thread index lives in the low 8 bits of a connection id. */
-    public static final int MAX_IO_THREADS = 256;
+    /** Default listener name. */
+    public static final String DEFAULT_NAME = "client";
+    /** Default address to bind. */
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    /** Default open connections accepted. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    /** Default login deadline of a new connection. */
+    public static final long DEFAULT_LOGIN_TIMEOUT_MILLIS = 10_000L;
+    /** Default outbound high-water mark per client connection: 4 MiB ({@link WritePolicy#DEFAULT_HIGH_WATER_MARK}). */
+    public static final int DEFAULT_OUTBOUND_HIGH_WATER_MARK = WritePolicy.DEFAULT_HIGH_WATER_MARK;
+    /** Default reconnect delay sent with GOAWAY. */
+    public static final int DEFAULT_GOAWAY_RECONNECT_MILLIS = 1000;
     /** Default open connections per source address. */
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 1000;
     /** Default new connections per second per source address. */
@@ -65,13 +74,13 @@ public final class NioServerConfig {
 
     private static final NioServerConfig DEFAULTS = new NioServerConfig(new Values());
 
+    private final String name;
     private final String host;
     private final int port;
-    private final int ioThreads;
     private final int maxConnections;
     private final long loginTimeoutMillis;
-    private final int outboundHighWaterMark;
-    private final int commandQueueBytes;
+    private final WritePolicy writePolicy;
+    private final Framing.Factory framing;
     private final int maxFrameBeforeLogin;
     private final int socketReceiveBuffer;
     private final int socketSendBuffer;
@@ -87,17 +96,17 @@ public final class NioServerConfig {
      * changes one and builds a new validated instance from them.
      */
     private static final class Values {
-        String host = "127.0.0.1";
+        String name = DEFAULT_NAME;
+        String host = DEFAULT_HOST;
         int port;
-        int ioThreads = 1;
-        int maxConnections = 10_000;
-        long loginTimeoutMillis = 10_000L;
-        int outboundHighWaterMark = DEFAULT_OUTBOUND_HIGH_WATER_MARK;
-        int commandQueueBytes = DEFAULT_COMMAND_QUEUE_BYTES;
+        int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        long loginTimeoutMillis = DEFAULT_LOGIN_TIMEOUT_MILLIS;
+        WritePolicy writePolicy = WritePolicy.clientDefault();
+        Framing.Factory framing = LengthPrefixFraming.FACTORY;
         int maxFrameBeforeLogin = Protocol.MAX_FRAME_BEFORE_LOGIN;
         int socketReceiveBuffer;
         int socketSendBuffer;
-        int goawayReconnectMillis = 1000;
+        int goawayReconnectMillis = DEFAULT_GOAWAY_RECONNECT_MILLIS;
         int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
         int connectionsPerSecondPerAddress = DEFAULT_CONNECTIONS_PER_SECOND_PER_ADDRESS;
         int connectionBurstPerAddress = DEFAULT_CONNECTION_BURST_PER_ADDRESS;
@@ -106,20 +115,19 @@ public final class NioServerConfig {
     }
 
     private NioServerConfig(final Values v) {
+        if (v.name == null || v.name.isBlank()) {
+            throw new IllegalArgumentException("name must be non-empty, was " + quote(v.name));
+        }
+        Objects.requireNonNull(v.writePolicy, "writePolicy");
+        Objects.requireNonNull(v.framing, "framing");
         if (v.host == null || v.host.isBlank()) {
             throw new IllegalArgumentException("host must be a non-empty address, was " + quote(v.host));
         }
         check("port", v.port, 0, 65_535);
-        check("ioThreads", v.ioThreads, 1, MAX_IO_THREADS);
         check("maxConnections", v.maxConnections, 1, Integer.MAX_VALUE);
         if (v.loginTimeoutMillis < 0) {
             throw new IllegalArgumentException("loginTimeoutMillis must be >= 0 (0 disables it), was "
                 + v.loginTimeoutMillis);
-        }
-        check("outboundHighWaterMark", v.outboundHighWaterMark, 1, Integer.MAX_VALUE);
-        if (v.commandQueueBytes < MIN_COMMAND_QUEUE_BYTES || Integer.bitCount(v.commandQueueBytes) != 1) {
-            throw new IllegalArgumentException("commandQueueBytes must be a power of two >= "
-                + MIN_COMMAND_QUEUE_BYTES + ", was " + v.commandQueueBytes);
         }
         check("maxFrameBeforeLogin", v.maxFrameBeforeLogin, 1, Integer.MAX_VALUE);
         check("socketReceiveBuffer", v.socketReceiveBuffer, 0, Integer.MAX_VALUE);
@@ -129,13 +137,13 @@ public final class NioServerConfig {
         check("connectionsPerSecondPerAddress", v.connectionsPerSecondPerAddress, 0, 1_000_000_000);
         check("connectionBurstPerAddress", v.connectionBurstPerAddress, 0, 1_000_000_000);
         check("trackedAddresses", v.trackedAddresses, 1, AddressRateLimiter.MAX_CAPACITY);
+        this.name = v.name;
         this.host = v.host;
         this.port = v.port;
-        this.ioThreads = v.ioThreads;
         this.maxConnections = v.maxConnections;
         this.loginTimeoutMillis = v.loginTimeoutMillis;
-        this.outboundHighWaterMark = v.outboundHighWaterMark;
-        this.commandQueueBytes = v.commandQueueBytes;
+        this.writePolicy = v.writePolicy;
+        this.framing = v.framing;
         this.maxFrameBeforeLogin = v.maxFrameBeforeLogin;
         this.socketReceiveBuffer = v.socketReceiveBuffer;
         this.socketSendBuffer = v.socketSendBuffer;
@@ -149,13 +157,13 @@ public final class NioServerConfig {
 
     private Values values() {
         final Values v = new Values();
+        v.name = name;
         v.host = host;
         v.port = port;
-        v.ioThreads = ioThreads;
         v.maxConnections = maxConnections;
         v.loginTimeoutMillis = loginTimeoutMillis;
-        v.outboundHighWaterMark = outboundHighWaterMark;
-        v.commandQueueBytes = commandQueueBytes;
+        v.writePolicy = writePolicy;
+        v.framing = framing;
         v.maxFrameBeforeLogin = maxFrameBeforeLogin;
         v.socketReceiveBuffer = socketReceiveBuffer;
         v.socketSendBuffer = socketSendBuffer;
@@ -194,16 +202,6 @@ public final class NioServerConfig {
     }
 
     /**
-     * @param ioThreads number of selector threads, 1..{@value #MAX_IO_THREADS}.
-     * @return a copy with this thread count.
-     */
-    public NioServerConfig withIoThreads(final int ioThreads) {
-        final Values v = values();
-        v.ioThreads = ioThreads;
-        return new NioServerConfig(v);
-    }
-
-    /**
      * @param maxConnections open connections accepted, at least 1.
      * @return a copy with this limit.
      */
@@ -224,23 +222,43 @@ public final class NioServerConfig {
     }
 
     /**
+     * Shorthand for {@code withWritePolicy(WritePolicy.closeAtHighWaterMark(outboundHighWaterMark))}.
+     *
      * @param outboundHighWaterMark unsent bytes a connection may hold, at least 1.
      * @return a copy with this mark.
      */
     public NioServerConfig withOutboundHighWaterMark(final int outboundHighWaterMark) {
+        check("outboundHighWaterMark", outboundHighWaterMark, 1, Integer.MAX_VALUE);
+        return withWritePolicy(WritePolicy.closeAtHighWaterMark(outboundHighWaterMark));
+    }
+
+    /**
+     * @param writePolicy what the listener's connections do when their unsent output grows.
+     * @return a copy with this policy.
+     */
+    public NioServerConfig withWritePolicy(final WritePolicy writePolicy) {
         final Values v = values();
-        v.outboundHighWaterMark = outboundHighWaterMark;
+        v.writePolicy = writePolicy;
         return new NioServerConfig(v);
     }
 
     /**
-     * @param commandQueueBytes capacity of each I/O thread's command queue: a power of two, at least
-     *                          {@value #MIN_COMMAND_QUEUE_BYTES}.
-     * @return a copy with this capacity.
+     * @param framing makes the framing layer of each accepted connection.
+     * @return a copy with this framing.
      */
-    public NioServerConfig withCommandQueueBytes(final int commandQueueBytes) {
+    public NioServerConfig withFraming(final Framing.Factory framing) {
         final Values v = values();
-        v.commandQueueBytes = commandQueueBytes;
+        v.framing = framing;
+        return new NioServerConfig(v);
+    }
+
+    /**
+     * @param name the listener's name (counter label {@code listener}, log lines), non-empty.
+     * @return a copy with this name.
+     */
+    public NioServerConfig withName(final String name) {
+        final Values v = values();
+        v.name = name;
         return new NioServerConfig(v);
     }
 
@@ -275,7 +293,7 @@ public final class NioServerConfig {
     }
 
     /**
-     * @param goawayReconnectMillis reconnect delay advertised by the GOAWAY of {@link NioServer#drain()}, &gt;= 0.
+     * @param goawayReconnectMillis reconnect delay advertised by the GOAWAY of {@link NioTransport#drain()}, &gt;= 0.
      * @return a copy with this delay.
      */
     public NioServerConfig withGoawayReconnectMillis(final int goawayReconnectMillis) {
@@ -359,12 +377,7 @@ public final class NioServerConfig {
         return port;
     }
 
-    /** @return the number of I/O threads. */
-    public int ioThreads() {
-        return ioThreads;
-    }
-
-    /** @return the configured connection limit (before the file-descriptor rule of {@link NioServer#maxConnections()}). */
+    /** @return the configured connection limit (before the file-descriptor rule of {@link Listener#maxConnections()}). */
     public int maxConnections() {
         return maxConnections;
     }
@@ -374,14 +387,24 @@ public final class NioServerConfig {
         return loginTimeoutMillis;
     }
 
-    /** @return the largest amount of unsent bytes a connection may hold. */
+    /** @return the write policy's high-water mark. */
     public int outboundHighWaterMark() {
-        return outboundHighWaterMark;
+        return writePolicy.highWaterMark();
     }
 
-    /** @return the capacity in bytes of each I/O thread's command queue. */
-    public int commandQueueBytes() {
-        return commandQueueBytes;
+    /** @return what the listener's connections do when their unsent output grows. */
+    public WritePolicy writePolicy() {
+        return writePolicy;
+    }
+
+    /** @return makes the framing layer of each accepted connection. */
+    public Framing.Factory framing() {
+        return framing;
+    }
+
+    /** @return the listener's name. */
+    public String name() {
+        return name;
     }
 
     /** @return the initial largest inbound frame of a connection. */
@@ -436,9 +459,9 @@ public final class NioServerConfig {
 
     @Override
     public String toString() {
-        return "NioServerConfig{host=" + host + ", port=" + port + ", ioThreads=" + ioThreads
+        return "NioServerConfig{name=" + name + ", host=" + host + ", port=" + port
             + ", maxConnections=" + maxConnections + ", loginTimeoutMillis=" + loginTimeoutMillis
-            + ", outboundHighWaterMark=" + outboundHighWaterMark + ", commandQueueBytes=" + commandQueueBytes
+            + ", writePolicy=" + writePolicy
             + ", maxFrameBeforeLogin=" + maxFrameBeforeLogin + ", socketReceiveBuffer=" + socketReceiveBuffer
             + ", socketSendBuffer=" + socketSendBuffer + ", goawayReconnectMillis=" + goawayReconnectMillis
             + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress

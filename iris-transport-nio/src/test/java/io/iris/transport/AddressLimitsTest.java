@@ -34,21 +34,21 @@ class AddressLimitsTest {
         }
     }
 
-    private NioServer start(final NioServerConfig config, final RecordingHandler handler) throws IOException {
-        final NioServer server = new NioServer(config, handler);
+    private TestServer start(final NioServerConfig config, final RecordingHandler handler) throws IOException {
+        final TestServer server = new TestServer(config, handler);
         resources.add(server);
         server.start();
         return server;
     }
 
-    private TestClient connect(final NioServer server, final String from) throws IOException {
+    private TestClient connect(final TestServer server, final String from) throws IOException {
         final TestClient client = new TestClient(server.port(), 0, from);
         resources.add(client);
         return client;
     }
 
     /** Connects and proves the connection is served (a PING is answered). */
-    private TestClient served(final NioServer server, final String from, final long nonce) throws IOException {
+    private TestClient served(final TestServer server, final String from, final long nonce) throws IOException {
         final TestClient client = connect(server, from);
         client.ping(nonce);
         client.expectPong(nonce);
@@ -65,7 +65,7 @@ class AddressLimitsTest {
     @Test
     void capsOpenConnectionsPerSourceAddress() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
-        final NioServer server = start(LOCAL.withMaxConnectionsPerAddress(2).withConnectionsPerSecondPerAddress(0),
+        final TestServer server = start(LOCAL.withMaxConnectionsPerAddress(2).withConnectionsPerSecondPerAddress(0),
             handler);
         final TestClient a = served(server, "127.0.0.1", 1);
         served(server, "127.0.0.1", 2);
@@ -91,7 +91,7 @@ class AddressLimitsTest {
     @Test
     void forgetsAddressesOnceTheirConnectionsClose() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
-        final NioServer server = start(LOCAL.withMaxConnectionsPerAddress(5), handler);
+        final TestServer server = start(LOCAL.withMaxConnectionsPerAddress(5), handler);
         final List<TestClient> clients = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             clients.add(served(server, "127.0.0." + (10 + i), i));
@@ -107,7 +107,7 @@ class AddressLimitsTest {
     @Test
     void limitsTheConnectionRatePerSourceAddressAndRecovers() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
-        final NioServer server = start(LOCAL.withConnectionsPerSecondPerAddress(1).withConnectionBurstPerAddress(3)
+        final TestServer server = start(LOCAL.withConnectionsPerSecondPerAddress(1).withConnectionBurstPerAddress(3)
             .withMaxConnectionsPerAddress(0), handler);
         // One new connection per second after a burst of 3: connecting in a row must hit the limit long
         // before 50 attempts, however slow the machine (it would take 50 s of connecting to stay under it).
@@ -174,6 +174,6 @@ class AddressLimitsTest {
         assertThat(off.maxConnectionsPerAddress()).isZero();
         assertThat(off.limitsConnectionRatePerAddress()).isFalse();
         assertThat(off.toString()).contains("maxConnectionsPerAddress=0", "trackedAddresses=65536");
-        assertThat(new NioServer(off, new RecordingHandler()).perAddress()).isNull();
+        assertThat(new TestServer(off, new RecordingHandler()).perAddress()).isNull();
     }
 }

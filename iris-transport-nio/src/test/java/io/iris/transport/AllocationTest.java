@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AllocationTest {
-    private NioServer server;
+    private TestServer server;
     private TestClient client;
 
     @AfterEach
@@ -37,7 +37,7 @@ class AllocationTest {
     @Test
     void pingPongAndOffersAllocateNothingPerMessageOnTheIoThread() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
-        server = new NioServer(NioServerConfig.defaults().withHost("127.0.0.1").withoutAddressLimits(), handler);
+        server = new TestServer(NioServerConfig.defaults().withHost("127.0.0.1").withoutAddressLimits(), handler);
         server.start();
         client = new TestClient(server.port());
         final long id = handler.opened.poll(10, TimeUnit.SECONDS).id();
@@ -80,7 +80,7 @@ class AllocationTest {
         // More connections with output in one loop iteration than the pool keeps free full-size chunks:
         // small outputs must come from a small size class, not from a fresh direct buffer each.
         final RecordingHandler handler = new RecordingHandler();
-        server = new NioServer(NioServerConfig.defaults().withHost("127.0.0.1").withoutAddressLimits(), handler);
+        server = new TestServer(NioServerConfig.defaults().withHost("127.0.0.1").withoutAddressLimits(), handler);
         server.start();
         final int n = 400;
         final List<TestClient> clients = new ArrayList<>();

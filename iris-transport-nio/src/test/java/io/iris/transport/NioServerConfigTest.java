@@ -10,16 +10,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class NioServerConfigTest {
     private static final NioServerConfig D = NioServerConfig.defaults();
+    private static final NioTransportConfig T = NioTransportConfig.defaults();
 
     @Test
     void hasTheDocumentedDefaults() {
         assertThat(D.host()).as("loopback unless configured").isEqualTo("127.0.0.1");
         assertThat(D.port()).isZero();
-        assertThat(D.ioThreads()).isEqualTo(1);
+        assertThat(T.ioThreads()).isEqualTo(1);
         assertThat(D.maxConnections()).isEqualTo(10_000);
         assertThat(D.loginTimeoutMillis()).isEqualTo(10_000);
         assertThat(D.outboundHighWaterMark()).isEqualTo(4 * 1024 * 1024);
-        assertThat(D.commandQueueBytes()).isEqualTo(8 * 1024 * 1024);
+        assertThat(T.commandQueueBytes()).isEqualTo(8 * 1024 * 1024);
+        assertThat(T.counters()).as("a private registry unless given").isNull();
+        assertThat(D.writePolicy().closesAtHighWaterMark()).as("clients are closed at the mark").isTrue();
+        assertThat(D.name()).isEqualTo("client");
         assertThat(D.maxFrameBeforeLogin()).isEqualTo(Protocol.MAX_FRAME_BEFORE_LOGIN);
         assertThat(D.socketReceiveBuffer()).isZero();
         assertThat(D.socketSendBuffer()).isZero();
@@ -28,23 +32,26 @@ class NioServerConfigTest {
 
     @Test
     void withersReturnChangedCopies() {
-        final NioServerConfig c = D.withHost("127.0.0.1").withPort(7000).withIoThreads(4).withMaxConnections(5)
-            .withLoginTimeoutMillis(0).withOutboundHighWaterMark(1024).withCommandQueueBytes(1 << 16)
+        final NioServerConfig c = D.withHost("127.0.0.1").withPort(7000).withMaxConnections(5)
+            .withLoginTimeoutMillis(0).withOutboundHighWaterMark(1024)
             .withMaxFrameBeforeLogin(100).withSocketReceiveBuffer(4096).withSocketSendBuffer(8192)
             .withGoawayReconnectMillis(0);
         assertThat(c.host()).isEqualTo("127.0.0.1");
         assertThat(c.port()).isEqualTo(7000);
-        assertThat(c.ioThreads()).isEqualTo(4);
         assertThat(c.maxConnections()).isEqualTo(5);
         assertThat(c.loginTimeoutMillis()).isZero();
         assertThat(c.outboundHighWaterMark()).isEqualTo(1024);
-        assertThat(c.commandQueueBytes()).isEqualTo(1 << 16);
         assertThat(c.maxFrameBeforeLogin()).isEqualTo(100);
         assertThat(c.socketReceiveBuffer()).isEqualTo(4096);
         assertThat(c.socketSendBuffer()).isEqualTo(8192);
         assertThat(c.goawayReconnectMillis()).isZero();
         assertThat(D.port()).as("defaults unchanged").isZero();
-        assertThat(c.toString()).contains("ioThreads=4");
+        assertThat(c.toString()).contains("maxConnections=5");
+        final NioTransportConfig t = T.withIoThreads(4).withCommandQueueBytes(1 << 16);
+        assertThat(t.ioThreads()).isEqualTo(4);
+        assertThat(t.commandQueueBytes()).isEqualTo(1 << 16);
+        assertThat(T.ioThreads()).as("defaults unchanged").isEqualTo(1);
+        assertThat(t.toString()).contains("ioThreads=4");
     }
 
     @Test
@@ -53,17 +60,22 @@ class NioServerConfigTest {
         rejects(() -> D.withHost(null), "host");
         rejects(() -> D.withPort(-1), "port");
         rejects(() -> D.withPort(65_536), "port");
-        rejects(() -> D.withIoThreads(0), "ioThreads");
-        rejects(() -> D.withIoThreads(257), "ioThreads");
         rejects(() -> D.withMaxConnections(0), "maxConnections");
         rejects(() -> D.withLoginTimeoutMillis(-1), "loginTimeoutMillis");
         rejects(() -> D.withOutboundHighWaterMark(0), "outboundHighWaterMark");
-        rejects(() -> D.withCommandQueueBytes(3000 * 1024), "commandQueueBytes");
-        rejects(() -> D.withCommandQueueBytes(2048), "commandQueueBytes");
+        rejectsT(() -> T.withIoThreads(0), "ioThreads");
+        rejectsT(() -> T.withIoThreads(257), "ioThreads");
+        rejectsT(() -> T.withCommandQueueBytes(3000 * 1024), "commandQueueBytes");
+        rejectsT(() -> T.withCommandQueueBytes(2048), "commandQueueBytes");
+        rejects(() -> D.withName(""), "name");
         rejects(() -> D.withMaxFrameBeforeLogin(0), "maxFrameBeforeLogin");
         rejects(() -> D.withSocketReceiveBuffer(-1), "socketReceiveBuffer");
         rejects(() -> D.withSocketSendBuffer(-1), "socketSendBuffer");
         rejects(() -> D.withGoawayReconnectMillis(-1), "goawayReconnectMillis");
+    }
+
+    private static void rejectsT(final Supplier<NioTransportConfig> build, final String field) {
+        assertThatThrownBy(build::get).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(field);
     }
 
     private static void rejects(final Supplier<NioServerConfig> build, final String field) {

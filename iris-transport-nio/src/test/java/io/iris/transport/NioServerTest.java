@@ -41,14 +41,19 @@ class NioServerTest {
         }
     }
 
-    private NioServer start(final NioServerConfig config, final RecordingHandler handler) throws IOException {
-        final NioServer server = new NioServer(config, handler);
+    private TestServer start(final NioServerConfig config, final RecordingHandler handler) throws IOException {
+        return start(NioTransportConfig.defaults(), config, handler);
+    }
+
+    private TestServer start(final NioTransportConfig transport, final NioServerConfig config,
+                             final RecordingHandler handler) throws IOException {
+        final TestServer server = new TestServer(transport, config, handler);
         resources.add(server);
         server.start();
         return server;
     }
 
-    private TestClient connect(final NioServer server) throws IOException {
+    private TestClient connect(final TestServer server) throws IOException {
         final TestClient client = new TestClient(server.port());
         resources.add(client);
         return client;
@@ -76,7 +81,7 @@ class NioServerTest {
 
     @Test
     void answersPingWithPong() throws Exception {
-        final NioServer server = start(LOCAL, new RecordingHandler());
+        final TestServer server = start(LOCAL, new RecordingHandler());
         final TestClient client = connect(server);
         client.ping(42);
         client.expectPong(42);
@@ -85,7 +90,7 @@ class NioServerTest {
 
     @Test
     void reassemblesFramesWrittenOneByteAtATime() throws Exception {
-        final NioServer server = start(LOCAL, new RecordingHandler());
+        final TestServer server = start(LOCAL, new RecordingHandler());
         final TestClient client = connect(server);
         final byte[] body = new byte[300];
         new Random(1).nextBytes(body);
@@ -104,7 +109,7 @@ class NioServerTest {
 
     @Test
     void reassemblesFramesAcrossArbitrarySplits() throws Exception {
-        final NioServer server = start(LOCAL, new RecordingHandler());
+        final TestServer server = start(LOCAL, new RecordingHandler());
         for (long seed = 1; seed <= 5; seed++) {
             final Random random = new Random(seed);
             final TestClient client = connect(server);
@@ -138,7 +143,7 @@ class NioServerTest {
     void reassemblesAFrameLargerThanTheReadBuffer() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
         handler.onLogin = c -> c.maxInboundFrame(300_000);
-        final NioServer server = start(LOCAL, handler);
+        final TestServer server = start(LOCAL, handler);
         final TestClient client = connect(server);
         client.send(TestClient.frame(Protocol.LOGIN, new byte[10]));
         client.expectPong(-1);
@@ -158,7 +163,7 @@ class NioServerTest {
 
     @Test
     void handlesManyFramesInOneWrite() throws Exception {
-        final NioServer server = start(LOCAL, new RecordingHandler());
+        final TestServer server = start(LOCAL, new RecordingHandler());
         final TestClient client = connect(server);
         final ByteArrayOutputStream stream = new ByteArrayOutputStream();
         for (int i = 0; i < 1000; i++) {
@@ -173,7 +178,7 @@ class NioServerTest {
     @Test
     void frameTooLargeClosesOnlyThatConnection() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
-        final NioServer server = start(LOCAL, handler);
+        final TestServer server = start(LOCAL, handler);
         final TestClient good = connect(server);
         good.ping(1);
         good.expectPong(1);
@@ -189,7 +194,7 @@ class NioServerTest {
 
     @Test
     void lengthAboveTwoGigabytesIsTooLarge() throws Exception {
-        final NioServer server = start(LOCAL, new RecordingHandler());
+        final TestServer server = start(LOCAL, new RecordingHandler());
         final TestClient client = connect(server);
         client.send(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF});
         client.expectError(ErrorCode.FRAME_TOO_LARGE);
@@ -198,7 +203,7 @@ class NioServerTest {
 
     @Test
     void zeroLengthIsMalformed() throws Exception {
-        final NioServer server = start(LOCAL, new RecordingHandler());
+        final TestServer server = start(LOCAL, new RecordingHandler());
         final TestClient client = connect(server);
         client.ping(1);
         client.expectPong(1);
@@ -214,7 +219,7 @@ class NioServerTest {
     @Test
     void loginTimeoutFires() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
-        final NioServer server = start(LOCAL.withLoginTimeoutMillis(200), handler);
+        final TestServer server = start(LOCAL.withLoginTimeoutMillis(200), handler);
         final TestClient client = connect(server);
         client.expectError(ErrorCode.LOGIN_TIMEOUT);
         client.expectClosed();
@@ -226,7 +231,7 @@ class NioServerTest {
     void pingsBeforeLoginDoNotPushTheLoginDeadlineBack() throws Exception {
         // found by HostileInputIntegrationTest: a client that only PINGed was never closed
         final RecordingHandler handler = new RecordingHandler();
-        final NioServer server = start(LOCAL.withLoginTimeoutMillis(300), handler);
+        final TestServer server = start(LOCAL.withLoginTimeoutMillis(300), handler);
         final TestClient client = connect(server);
         FrameDecoder error = null;
         int pings = 0;
@@ -251,7 +256,7 @@ class NioServerTest {
     void readTimeoutSetByTheHandlerFiresWithItsCode() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
         handler.onLogin = c -> c.readTimeout(200, ErrorCode.IDLE_TIMEOUT);
-        final NioServer server = start(LOCAL, handler); // login deadline 10 s: only the new timeout can fire
+        final TestServer server = start(LOCAL, handler); // login deadline 10 s: only the new timeout can fire
         final TestClient client = connect(server);
         client.send(TestClient.frame(Protocol.LOGIN, new byte[3]));
         client.expectPong(-1);
@@ -263,7 +268,7 @@ class NioServerTest {
     void deadlineFiresWithItsCodeAndTextEvenWhileFramesKeepArriving() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
         handler.onLogin = c -> c.closeAfter(300, ErrorCode.TOKEN_EXPIRED, "token expired (test)");
-        final NioServer server = start(LOCAL, handler);
+        final TestServer server = start(LOCAL, handler);
         final TestClient client = connect(server);
         client.send(TestClient.frame(Protocol.LOGIN, new byte[3]));
         client.expectPong(-1);
@@ -292,7 +297,7 @@ class NioServerTest {
             c.closeAfter(0, ErrorCode.TOKEN_EXPIRED, "would fire at the next sweep");
             c.closeAfter(Long.MAX_VALUE, ErrorCode.TOKEN_EXPIRED, "removed");
         };
-        final NioServer server = start(LOCAL, handler);
+        final TestServer server = start(LOCAL, handler);
         final TestClient removed = connect(server);
         removed.send(TestClient.frame(Protocol.LOGIN, new byte[3]));
         removed.expectPong(-1);
@@ -302,7 +307,7 @@ class NioServerTest {
             c.closeAfter(Long.MAX_VALUE - 1, ErrorCode.INTERNAL, "far future");
             c.closeAfter(0, ErrorCode.TOKEN_EXPIRED, "replaced");
         };
-        final NioServer second = start(LOCAL, other);
+        final TestServer second = start(LOCAL, other);
         final TestClient replaced = connect(second);
         replaced.send(TestClient.frame(Protocol.LOGIN, new byte[3]));
         replaced.expectPong(-1);
@@ -328,7 +333,7 @@ class NioServerTest {
                 thrown.set(t);
             }
         };
-        final NioServer server = start(LOCAL, handler);
+        final TestServer server = start(LOCAL, handler);
         final TestClient client = connect(server);
         client.send(TestClient.frame(Protocol.LOGIN, new byte[3]));
         client.expectPong(-1);
@@ -338,7 +343,7 @@ class NioServerTest {
     @Test
     void refusesConnectionsOverTheLimitWithServerFull() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
-        final NioServer server = start(LOCAL.withMaxConnections(2), handler);
+        final TestServer server = start(LOCAL.withMaxConnections(2), handler);
         assertThat(server.maxConnections()).isEqualTo(2);
         final TestClient a = connect(server);
         final TestClient b = connect(server);
@@ -361,12 +366,12 @@ class NioServerTest {
 
     @Test
     void limitsConnectionsToTheFileDescriptorLimit() {
-        assertThat(NioServer.effectiveMaxConnections(10_000, 1024)).isEqualTo(1024 - 64);
-        assertThat(NioServer.effectiveMaxConnections(100, 1024)).isEqualTo(100);
-        assertThat(NioServer.effectiveMaxConnections(100, -1)).isEqualTo(100);
-        assertThat(NioServer.effectiveMaxConnections(100, 10)).isEqualTo(1);
-        final long fds = NioServer.processFileDescriptorLimit();
-        final NioServer server = new NioServer(NioServerConfig.defaults().withMaxConnections(Integer.MAX_VALUE),
+        assertThat(Listener.effectiveMaxConnections(10_000, 1024)).isEqualTo(1024 - 64);
+        assertThat(Listener.effectiveMaxConnections(100, 1024)).isEqualTo(100);
+        assertThat(Listener.effectiveMaxConnections(100, -1)).isEqualTo(100);
+        assertThat(Listener.effectiveMaxConnections(100, 10)).isEqualTo(1);
+        final long fds = Listener.processFileDescriptorLimit();
+        final TestServer server = new TestServer(NioServerConfig.defaults().withMaxConnections(Integer.MAX_VALUE),
             new RecordingHandler());
         if (fds > 0) {
             assertThat(server.maxConnections()).isEqualTo((int) Math.min(Integer.MAX_VALUE, fds - 64));
@@ -381,7 +386,7 @@ class NioServerTest {
     @Test
     void offersFromTwoThreadsArriveInOrderPerThread() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
-        final NioServer server = start(LOCAL.withIoThreads(2).withCommandQueueBytes(64 * 1024), handler);
+        final TestServer server = start(NioTransportConfig.defaults().withIoThreads(2).withCommandQueueBytes(64 * 1024), LOCAL, handler);
         final TestClient client = connect(server);
         final long id = nextOpened(handler).id();
         final int perThread = 5_000;
@@ -422,7 +427,7 @@ class NioServerTest {
     @Test
     void offerReturnsFalseWhenTheCommandQueueIsFull() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
-        final NioServer server = start(LOCAL.withCommandQueueBytes(4096), handler);
+        final TestServer server = start(NioTransportConfig.defaults().withCommandQueueBytes(4096), LOCAL, handler);
         final TestClient client = connect(server);
         final long id = nextOpened(handler).id();
         client.send(TestClient.frame(RecordingHandler.BLOCK, new byte[0]));
@@ -450,7 +455,7 @@ class NioServerTest {
     @Test
     void offerCloseSendsTheErrorAfterEverythingOfferedBefore() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
-        final NioServer server = start(LOCAL, handler);
+        final TestServer server = start(LOCAL, handler);
         final TestClient client = connect(server);
         final long id = nextOpened(handler).id();
         final UnsafeBuffer frame = new UnsafeBuffer(new byte[Protocol.HEADER + 8]);
@@ -475,7 +480,7 @@ class NioServerTest {
     @Test
     void slowConsumerIsClosedAtTheHighWaterMarkWhileOthersAreUnaffected() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
-        final NioServer server = start(LOCAL.withOutboundHighWaterMark(64 * 1024).withSocketSendBuffer(8 * 1024),
+        final TestServer server = start(LOCAL.withOutboundHighWaterMark(64 * 1024).withSocketSendBuffer(8 * 1024),
             handler);
         final TestClient slow = new TestClient(server.port(), 4 * 1024);
         resources.add(slow);
@@ -509,7 +514,7 @@ class NioServerTest {
     @Test
     void refusesNewConnectionsWhileAskedAndKeepsTheOpenOnes() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
-        final NioServer server = start(LOCAL, handler);
+        final TestServer server = start(LOCAL, handler);
         final TestClient open = connect(server);
         nextOpened(handler);
 
@@ -533,7 +538,7 @@ class NioServerTest {
     @Test
     void unsentBytesCountsTheBacklogOfAClientThatIsNotReadingAndDropsWhenItReads() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
-        final NioServer server = start(LOCAL.withSocketSendBuffer(8 * 1024), handler);
+        final TestServer server = start(LOCAL.withSocketSendBuffer(8 * 1024), handler);
         assertThat(server.unsentBytes()).isZero();
         final TestClient client = new TestClient(server.port(), 4 * 1024);
         resources.add(client);
@@ -558,7 +563,7 @@ class NioServerTest {
     @Test
     void awaitFlushedWaitsForAClientThatIsNotReading() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
-        final NioServer server = start(LOCAL.withSocketSendBuffer(8 * 1024), handler);
+        final TestServer server = start(LOCAL.withSocketSendBuffer(8 * 1024), handler);
         final TestClient client = new TestClient(server.port(), 4 * 1024);
         resources.add(client);
         final long id = nextOpened(handler).id();
@@ -585,7 +590,7 @@ class NioServerTest {
     @Test
     void drainSendsGoawayToEveryConnectionAndStopsAccepting() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
-        final NioServer server = start(LOCAL.withIoThreads(2).withGoawayReconnectMillis(1234), handler);
+        final TestServer server = start(NioTransportConfig.defaults().withIoThreads(2), LOCAL.withGoawayReconnectMillis(1234), handler);
         final List<TestClient> clients = new ArrayList<>();
         final List<Long> ids = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -630,7 +635,7 @@ class NioServerTest {
     @Test
     void closeCallsOnCloseExactlyOncePerConnection() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
-        final NioServer server = start(LOCAL.withIoThreads(2), handler);
+        final TestServer server = start(NioTransportConfig.defaults().withIoThreads(2), LOCAL, handler);
         final List<TestClient> clients = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             final TestClient client = connect(server);
@@ -657,7 +662,7 @@ class NioServerTest {
     @Test
     void connectionIdsAreUniqueAndCarryTheIoThreadIndex() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
-        final NioServer server = start(LOCAL.withIoThreads(3), handler);
+        final TestServer server = start(NioTransportConfig.defaults().withIoThreads(3), LOCAL, handler);
         final Set<Long> ids = new HashSet<>();
         final int[] perThread = new int[3];
         for (int i = 0; i < 9; i++) {
@@ -676,7 +681,7 @@ class NioServerTest {
     @Test
     void handlerExceptionClosesOnlyThatConnectionWithInternal() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
-        final NioServer server = start(LOCAL, handler);
+        final TestServer server = start(LOCAL, handler);
         final TestClient good = connect(server);
         final TestClient bad = connect(server);
         bad.send(TestClient.frame(RecordingHandler.THROW, new byte[0]));
@@ -690,7 +695,7 @@ class NioServerTest {
     @Test
     void writeAfterCloseReturnsFalseAndOnCloseComesAfterTheCallback() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
-        final NioServer server = start(LOCAL, handler);
+        final TestServer server = start(LOCAL, handler);
         final TestClient client = connect(server);
         client.send(TestClient.frame(RecordingHandler.CLOSE_THEN_WRITE, new byte[0]));
         client.expectClosed();
@@ -704,7 +709,7 @@ class NioServerTest {
     void onOpenExceptionClosesWithInternal() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
         handler.throwOnOpen = true;
-        final NioServer server = start(LOCAL, handler);
+        final TestServer server = start(LOCAL, handler);
         final TestClient client = connect(server);
         client.expectError(ErrorCode.INTERNAL);
         client.expectClosed();
@@ -714,7 +719,7 @@ class NioServerTest {
     @Test
     void survivesOffersRacingWithClosesFromBothSides() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
-        final NioServer server = start(LOCAL.withIoThreads(2).withOutboundHighWaterMark(64 * 1024), handler);
+        final TestServer server = start(NioTransportConfig.defaults().withIoThreads(2), LOCAL.withOutboundHighWaterMark(64 * 1024), handler);
         final List<TestClient> clients = new ArrayList<>();
         final List<Long> ids = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
@@ -764,7 +769,7 @@ class NioServerTest {
     @Test
     void idleConnectionsBorrowNoBuffers() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
-        final NioServer server = start(LOCAL, handler);
+        final TestServer server = start(LOCAL, handler);
         final List<TestClient> clients = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             final TestClient client = connect(server);

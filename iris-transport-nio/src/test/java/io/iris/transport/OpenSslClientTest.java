@@ -37,7 +37,7 @@ class OpenSslClientTest {
     Path dir;
 
     private TlsFixture tls;
-    private NioServer server;
+    private TestServer server;
 
     @BeforeEach
     void setUp() {
@@ -53,7 +53,7 @@ class OpenSslClientTest {
     }
 
     private void start(final TlsConfig config) throws IOException {
-        server = new NioServer(NioServerConfig.defaults().withHost("127.0.0.1").withLoginTimeoutMillis(1500)
+        server = new TestServer(NioServerConfig.defaults().withHost("127.0.0.1").withLoginTimeoutMillis(1500)
             .withTls(config), new RecordingHandler());
         server.start();
     }

@@ -57,14 +57,19 @@ class TlsTransportTest {
         }
     }
 
-    private NioServer start(final NioServerConfig config, final ConnectionHandler handler) throws IOException {
-        final NioServer server = new NioServer(config.withHost("127.0.0.1").withTls(tls.server), handler);
+    private TestServer start(final NioServerConfig config, final ConnectionHandler handler) throws IOException {
+        return start(NioTransportConfig.defaults(), config, handler);
+    }
+
+    private TestServer start(final NioTransportConfig transport, final NioServerConfig config,
+                             final ConnectionHandler handler) throws IOException {
+        final TestServer server = new TestServer(transport, config.withHost("127.0.0.1").withTls(tls.server), handler);
         resources.add(server);
         server.start();
         return server;
     }
 
-    private TestClient tlsClient(final NioServer server) throws IOException {
+    private TestClient tlsClient(final TestServer server) throws IOException {
         final TestClient c = new TestClient(TlsFixture.connect(tls.client, server.port()));
         resources.add(c);
         return c;
@@ -80,7 +85,7 @@ class TlsTransportTest {
     void configCarriesTheTlsSettings() {
         final NioServerConfig config = NioServerConfig.defaults().withPort(7).withTls(tls.server);
         assertThat(config.tls()).isSameAs(tls.server);
-        assertThat(config.withIoThreads(2).tls()).as("kept by other withers").isSameAs(tls.server);
+        assertThat(config.withMaxConnections(2).tls()).as("kept by other withers").isSameAs(tls.server);
         assertThat(config.withTls(null).tls()).isNull();
         assertThat(NioServerConfig.defaults().tls()).as("plaintext by default").isNull();
         assertThat(config.toString()).contains("tls=TlsConfig{").contains("TLSv1.3");
@@ -88,7 +93,7 @@ class TlsTransportTest {
 
     @Test
     void framesRoundTripOverTls13AndTls12() throws Exception {
-        final NioServer server = start(NioServerConfig.defaults(), new RecordingHandler());
+        final TestServer server = start(NioServerConfig.defaults(), new RecordingHandler());
         for (final String protocol : new String[] {"TLSv1.3", "TLSv1.2"}) {
             final SSLSocket s = TlsFixture.connect(tls.client, server.port(), protocol);
             assertThat(s.getSession().getProtocol()).isEqualTo(protocol);
@@ -107,7 +112,7 @@ class TlsTransportTest {
 
     @Test
     void framesLargerThanOneTlsRecordBothWays() throws Exception {
-        final NioServer server = start(NioServerConfig.defaults().withMaxFrameBeforeLogin(1 << 20), new EchoHandler());
+        final TestServer server = start(NioServerConfig.defaults().withMaxFrameBeforeLogin(1 << 20), new EchoHandler());
         final TestClient client = tlsClient(server);
         final Random random = new Random(11);
         final List<byte[]> sent = new ArrayList<>();
@@ -129,7 +134,7 @@ class TlsTransportTest {
 
     @Test
     void ciphertextDribbledInSmallPiecesIsReassembled() throws Exception {
-        final NioServer server = start(NioServerConfig.defaults().withMaxFrameBeforeLogin(1 << 20), new EchoHandler());
+        final TestServer server = start(NioServerConfig.defaults().withMaxFrameBeforeLogin(1 << 20), new EchoHandler());
         for (long seed = 1; seed <= 3; seed++) {
             try (DribbleProxy proxy = new DribbleProxy(server.port(), seed)) {
                 final TestClient client = new TestClient(TlsFixture.connect(tls.client, proxy.port()));
@@ -163,7 +168,7 @@ class TlsTransportTest {
 
     @Test
     void manyConcurrentTlsConnections() throws Exception {
-        final NioServer server = start(NioServerConfig.defaults().withIoThreads(2), new RecordingHandler());
+        final TestServer server = start(NioTransportConfig.defaults().withIoThreads(2), NioServerConfig.defaults(), new RecordingHandler());
         final int connections = 60;
         final ExecutorService pool = Executors.newFixedThreadPool(6);
         try {
@@ -196,7 +201,7 @@ class TlsTransportTest {
     void closeWithErrorReachesTheTlsClientThenClose() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
         handler.onLogin = c -> c.closeWithError(ErrorCode.AUTH_FAILED, "bad token (test)");
-        final NioServer server = start(NioServerConfig.defaults(), handler);
+        final TestServer server = start(NioServerConfig.defaults(), handler);
         final TestClient client = tlsClient(server);
         client.ping(5);
         client.expectPong(5);
@@ -209,7 +214,7 @@ class TlsTransportTest {
     @Test
     void offerCloseFromAnotherThreadReachesTheTlsClient() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
-        final NioServer server = start(NioServerConfig.defaults(), handler);
+        final TestServer server = start(NioServerConfig.defaults(), handler);
         final TestClient client = tlsClient(server);
         client.ping(1);
         client.expectPong(1);
@@ -222,7 +227,7 @@ class TlsTransportTest {
 
     @Test
     void idleTlsConnectionsHoldNoPoolBuffersAndAPartialRecordHoldsOne() throws Exception {
-        final NioServer server = start(NioServerConfig.defaults(), new RecordingHandler());
+        final TestServer server = start(NioServerConfig.defaults(), new RecordingHandler());
         final List<TestClient> clients = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             final TestClient c = tlsClient(server);
@@ -246,7 +251,7 @@ class TlsTransportTest {
     @Test
     void loginTimeoutClosesAConnectionStuckInTheHandshake() throws Exception {
         final RecordingHandler handler = new RecordingHandler();
-        final NioServer server = start(NioServerConfig.defaults().withLoginTimeoutMillis(300), handler);
+        final TestServer server = start(NioServerConfig.defaults().withLoginTimeoutMillis(300), handler);
         final Socket raw = rawSocket(server.port());
         raw.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x01, 0x00, 0x01}); // a ClientHello that never ends
         raw.getOutputStream().flush();
@@ -264,7 +269,7 @@ class TlsTransportTest {
 
     @Test
     void plaintextClientGetsTlsRequiredAndIsClosed() throws Exception {
-        final NioServer server = start(NioServerConfig.defaults(), new RecordingHandler());
+        final TestServer server = start(NioServerConfig.defaults(), new RecordingHandler());
         final TestClient client = plainClient(server.port());
         client.ping(9);
         client.expectError(ErrorCode.TLS_REQUIRED);
@@ -278,7 +283,7 @@ class TlsTransportTest {
 
     @Test
     void clientTrustingAnotherCaFailsTheHandshakeAndTheServerStaysHealthy() throws Exception {
-        final NioServer server = start(NioServerConfig.defaults(), new RecordingHandler());
+        final TestServer server = start(NioServerConfig.defaults(), new RecordingHandler());
         final TlsFixture other = new TlsFixture(dir.resolve("other"));
         final Throwable failure = catchFailure(() -> TlsFixture.connect(other.client, server.port()));
         assertThat(failure).isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
@@ -290,7 +295,7 @@ class TlsTransportTest {
 
     @Test
     void tlsClientAgainstAPlaintextPortFailsCleanly() throws Exception {
-        final NioServer plain = new NioServer(NioServerConfig.defaults().withHost("127.0.0.1"), new RecordingHandler());
+        final TestServer plain = new TestServer(NioServerConfig.defaults().withHost("127.0.0.1"), new RecordingHandler());
         resources.add(plain);
         plain.start();
         final Throwable failure = catchFailure(() -> TlsFixture.connect(tls.client, plain.port()));
@@ -300,7 +305,7 @@ class TlsTransportTest {
 
     @Test
     void drainSendsGoawayOverTls() throws Exception {
-        final NioServer server = start(NioServerConfig.defaults().withGoawayReconnectMillis(1234), new RecordingHandler());
+        final TestServer server = start(NioServerConfig.defaults().withGoawayReconnectMillis(1234), new RecordingHandler());
         final TestClient client = tlsClient(server);
         client.ping(1);
         client.expectPong(1);
@@ -314,7 +319,7 @@ class TlsTransportTest {
 
     @Test
     void connectionsOverTheLimitAreClosedWithoutAPlaintextFrame() throws Exception {
-        final NioServer server = start(NioServerConfig.defaults().withMaxConnections(1), new RecordingHandler());
+        final TestServer server = start(NioServerConfig.defaults().withMaxConnections(1), new RecordingHandler());
         final TestClient first = tlsClient(server);
         first.ping(1);
         first.expectPong(1);
