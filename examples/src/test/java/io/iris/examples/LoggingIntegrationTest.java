@@ -31,7 +31,7 @@ class LoggingIntegrationTest {
             final String started = p.output();
             assertThat(started).doesNotContain("Leave your e-mail").doesNotContain("INFO net.openhft")
                 .doesNotContain("Chronicle core loaded");
-            assertThat(started).contains("INFO io.iris.transport.NioServer - listening on 127.0.0.1:")
+            assertThat(started).contains("INFO io.iris.transport.NioTransport - listening on 127.0.0.1:")
                 .contains("INFO io.iris.engine.IrisEngine - Iris listening on");
             final Matcher m = RUNNING.matcher(started);
             assertThat(m.find()).isTrue();

@@ -31,8 +31,10 @@ import io.iris.engine.routing.PendingRequests;
 import io.iris.engine.routing.ShardAgent;
 import io.iris.engine.routing.ShardCommand;
 import io.iris.engine.session.SessionHandler;
-import io.iris.transport.NioServer;
+import io.iris.transport.Listener;
 import io.iris.transport.NioServerConfig;
+import io.iris.transport.NioTransport;
+import io.iris.transport.NioTransportConfig;
 import io.iris.transport.tls.TlsConfig;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -97,7 +99,9 @@ public final class IrisEngine implements Iris {
     private final ShardAgent[] agents;
     private final Outbound[] outbounds;
     private final AgentRunner[] runners;
-    private final NioServer transport;
+    private final NioTransport transport;
+    /** The client listener of {@link #transport}. */
+    private final Listener clients;
     private final SessionHandler sessions;
     private final OverloadFlowController flow;
     private final HeapAfterGc heap;
@@ -156,9 +160,10 @@ public final class IrisEngine implements Iris {
         }
         this.heap = new HeapAfterGc();
         final Consumer<OverloadLevel> listener = b.overloadListener;
-        final NioServer[] transportRef = new NioServer[1];
+        final Listener[] transportRef = new Listener[1];
+        this.transport = new NioTransport(NioTransportConfig.defaults().withIoThreads(settings.ioThreads()));
         this.flow = new OverloadFlowController(settings.flow(), queues, commitLatency, heap,
-            () -> transportRef[0].unsentBytes(), System::nanoTime, level -> {
+            transport::unsentBytes, System::nanoTime, level -> {
                 transportRef[0].refuseNewConnections(level == OverloadLevel.CRITICAL);
                 if (listener != null) {
                     listener.accept(level);
@@ -170,10 +175,9 @@ public final class IrisEngine implements Iris {
         this.sessions = new SessionHandler(authenticator, shard, queues, flow,
             new UserRateLimits(settings.ratePerSecond(), settings.rateBurst()), revocations, loginThrottle,
             settings.maxPayload(), settings.heartbeatMillis());
-        this.transport = new NioServer(NioServerConfig.defaults()
+        this.clients = transport.listener(NioServerConfig.defaults()
             .withHost(settings.host())
             .withPort(settings.port())
-            .withIoThreads(settings.ioThreads())
             .withMaxConnections(settings.maxConnections())
             .withLoginTimeoutMillis(settings.loginTimeoutMillis())
             .withOutboundHighWaterMark(settings.outboundHighWaterMark())
@@ -182,7 +186,7 @@ public final class IrisEngine implements Iris {
             .withConnectionBurstPerAddress(limits.connectionBurst())
             .withTrackedAddresses(limits.trackedAddresses())
             .withTls(tlsConfig), sessions);
-        transportRef[0] = transport;
+        transportRef[0] = clients;
         this.agents = new ShardAgent[settings.shards()];
         this.outbounds = new Outbound[settings.shards()];
         this.runners = new AgentRunner[settings.shards()];
@@ -227,8 +231,8 @@ public final class IrisEngine implements Iris {
                 settings.revokedFilePollMillis(), TimeUnit.MILLISECONDS);
         }
         LOG.info("Iris listening on {}:{} (shards={}, ioThreads={}, storage={}, maxConnections={})",
-            settings.host(), transport.port(), settings.shards(), settings.ioThreads(), settings.storage(),
-            transport.maxConnections());
+            settings.host(), clients.port(), settings.shards(), settings.ioThreads(), settings.storage(),
+            clients.maxConnections());
     }
 
     /** @return the settings in force. */
@@ -238,7 +242,7 @@ public final class IrisEngine implements Iris {
 
     @Override
     public int port() {
-        return transport.port();
+        return clients.port();
     }
 
     /**
@@ -253,7 +257,7 @@ public final class IrisEngine implements Iris {
 
     /** @return open client connections now. */
     public int connectionCount() {
-        return transport.connectionCount();
+        return clients.connectionCount();
     }
 
     /**
@@ -261,7 +265,7 @@ public final class IrisEngine implements Iris {
      * see docs/security.md, "Limits").
      */
     public long connectionsRefusedPerAddress() {
-        return transport.connectionsRefusedByAddressCap() + transport.connectionsRefusedByAddressRate();
+        return clients.connectionsRefusedByAddressCap() + clients.connectionsRefusedByAddressRate();
     }
 
     /**
