@@ -154,6 +154,11 @@ final class EventLoop implements Agent {
         return thread;
     }
 
+    /** @param thread the thread that will run this loop; set by the transport before it starts. */
+    void thread(final Thread thread) {
+        this.thread = thread;
+    }
+
     /** @return the largest {@code length} {@link #offer} takes. */
     int maxOfferLength() {
         return maxOfferLength;
@@ -261,11 +266,6 @@ final class EventLoop implements Agent {
     // ------------------------------------------------------------------------------------------
     // The duty cycle
     // ------------------------------------------------------------------------------------------
-
-    @Override
-    public void onStart() {
-        thread = Thread.currentThread();
-    }
 
     @Override
     public int doWork() throws IOException {

@@ -180,10 +180,12 @@ public final class NioTransport implements AutoCloseable, FrameSink {
                 throw e;
             }
         }
-        for (final AgentRunner runner : runners) {
-            AgentRunner.startOnThread(runner, r -> {
+        for (int i = 0; i < runners.length; i++) {
+            final EventLoop loop = loops[i];
+            AgentRunner.startOnThread(runners[i], r -> {
                 final Thread t = new Thread(r);
                 t.setDaemon(false);
+                loop.thread(t); // known before it runs: offers and hand-offs compare against it
                 return t;
             });
         }
