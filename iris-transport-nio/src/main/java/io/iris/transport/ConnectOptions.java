@@ -40,9 +40,7 @@ public final class ConnectOptions {
     /** Default connect timeout. */
     public static final long DEFAULT_CONNECT_TIMEOUT_MILLIS = 10_000L;
 
-    private static final ConnectOptions DEFAULTS = new ConnectOptions(DEFAULT_NAME, DEFAULT_CONNECT_TIMEOUT_MILLIS,
-        null, null, LengthPrefixFraming.FACTORY, WritePolicy.linkDefault(),
-        Protocol.DEFAULT_MAX_PAYLOAD + Protocol.FRAME_OVERHEAD, 0, 0, 0);
+    private static final ConnectOptions DEFAULTS = new ConnectOptions(new Values());
 
     private final String name;
     private final long connectTimeoutMillis;
@@ -55,36 +53,63 @@ public final class ConnectOptions {
     private final int socketReceiveBuffer;
     private final int socketSendBuffer;
 
-    private ConnectOptions(final String name, final long connectTimeoutMillis, final SSLContext tls,
-                           final String tlsServerName, final Framing.Factory framing, final WritePolicy writePolicy,
-                           final int maxInboundFrame, final long readTimeoutMillis, final int socketReceiveBuffer,
-                           final int socketSendBuffer) {
-        if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("name must be non-empty, was " + name);
+    /** The mutable twin of the fields, holding the defaults: each wither copies, changes one, validates. */
+    private static final class Values {
+        String name = DEFAULT_NAME;
+        long connectTimeoutMillis = DEFAULT_CONNECT_TIMEOUT_MILLIS;
+        SSLContext tls;
+        String tlsServerName;
+        Framing.Factory framing = LengthPrefixFraming.FACTORY;
+        WritePolicy writePolicy = WritePolicy.linkDefault();
+        int maxInboundFrame = Protocol.DEFAULT_MAX_PAYLOAD + Protocol.FRAME_OVERHEAD;
+        long readTimeoutMillis;
+        int socketReceiveBuffer;
+        int socketSendBuffer;
+    }
+
+    private ConnectOptions(final Values v) {
+        if (v.name == null || v.name.isBlank()) {
+            throw new IllegalArgumentException("name must be non-empty, was " + v.name);
         }
-        if (connectTimeoutMillis < 1) {
-            throw new IllegalArgumentException("connectTimeoutMillis must be >= 1, was " + connectTimeoutMillis);
+        if (v.connectTimeoutMillis < 1) {
+            throw new IllegalArgumentException("connectTimeoutMillis must be >= 1, was " + v.connectTimeoutMillis);
         }
-        if (maxInboundFrame < 1) {
-            throw new IllegalArgumentException("maxInboundFrame must be >= 1, was " + maxInboundFrame);
+        if (v.maxInboundFrame < 1) {
+            throw new IllegalArgumentException("maxInboundFrame must be >= 1, was " + v.maxInboundFrame);
         }
-        if (readTimeoutMillis < 0) {
-            throw new IllegalArgumentException("readTimeoutMillis must be >= 0 (0 disables it), was " + readTimeoutMillis);
+        if (v.readTimeoutMillis < 0) {
+            throw new IllegalArgumentException("readTimeoutMillis must be >= 0 (0 disables it), was "
+                + v.readTimeoutMillis);
         }
-        if (socketReceiveBuffer < 0 || socketSendBuffer < 0) {
+        if (v.socketReceiveBuffer < 0 || v.socketSendBuffer < 0) {
             throw new IllegalArgumentException("socket buffers must be >= 0 (0 = OS default), were "
-                + socketReceiveBuffer + " and " + socketSendBuffer);
+                + v.socketReceiveBuffer + " and " + v.socketSendBuffer);
         }
-        this.name = name;
-        this.connectTimeoutMillis = connectTimeoutMillis;
-        this.tls = tls;
-        this.tlsServerName = tlsServerName;
-        this.framing = Objects.requireNonNull(framing, "framing");
-        this.writePolicy = Objects.requireNonNull(writePolicy, "writePolicy");
-        this.maxInboundFrame = maxInboundFrame;
-        this.readTimeoutMillis = readTimeoutMillis;
-        this.socketReceiveBuffer = socketReceiveBuffer;
-        this.socketSendBuffer = socketSendBuffer;
+        this.name = v.name;
+        this.connectTimeoutMillis = v.connectTimeoutMillis;
+        this.tls = v.tls;
+        this.tlsServerName = v.tlsServerName;
+        this.framing = Objects.requireNonNull(v.framing, "framing");
+        this.writePolicy = Objects.requireNonNull(v.writePolicy, "writePolicy");
+        this.maxInboundFrame = v.maxInboundFrame;
+        this.readTimeoutMillis = v.readTimeoutMillis;
+        this.socketReceiveBuffer = v.socketReceiveBuffer;
+        this.socketSendBuffer = v.socketSendBuffer;
+    }
+
+    private Values values() {
+        final Values v = new Values();
+        v.name = name;
+        v.connectTimeoutMillis = connectTimeoutMillis;
+        v.tls = tls;
+        v.tlsServerName = tlsServerName;
+        v.framing = framing;
+        v.writePolicy = writePolicy;
+        v.maxInboundFrame = maxInboundFrame;
+        v.readTimeoutMillis = readTimeoutMillis;
+        v.socketReceiveBuffer = socketReceiveBuffer;
+        v.socketSendBuffer = socketSendBuffer;
+        return v;
     }
 
     /** @return the default options (see the class comment). */
@@ -94,14 +119,16 @@ public final class ConnectOptions {
 
     /** @param name counter label, non-empty. @return a copy with it. */
     public ConnectOptions withName(final String name) {
-        return new ConnectOptions(name, connectTimeoutMillis, tls, tlsServerName, framing, writePolicy,
-            maxInboundFrame, readTimeoutMillis, socketReceiveBuffer, socketSendBuffer);
+        final Values v = values();
+        v.name = name;
+        return new ConnectOptions(v);
     }
 
     /** @param millis connect timeout, at least 1. @return a copy with it. */
     public ConnectOptions withConnectTimeoutMillis(final long millis) {
-        return new ConnectOptions(name, millis, tls, tlsServerName, framing, writePolicy,
-            maxInboundFrame, readTimeoutMillis, socketReceiveBuffer, socketSendBuffer);
+        final Values v = values();
+        v.connectTimeoutMillis = millis;
+        return new ConnectOptions(v);
     }
 
     /**
@@ -110,32 +137,38 @@ public final class ConnectOptions {
      * @return a copy with this TLS setting.
      */
     public ConnectOptions withTls(final SSLContext context, final String serverName) {
-        return new ConnectOptions(name, connectTimeoutMillis, context, serverName, framing, writePolicy,
-            maxInboundFrame, readTimeoutMillis, socketReceiveBuffer, socketSendBuffer);
+        final Values v = values();
+        v.tls = context;
+        v.tlsServerName = serverName;
+        return new ConnectOptions(v);
     }
 
     /** @param framing makes the connection's framing layer. @return a copy with it. */
     public ConnectOptions withFraming(final Framing.Factory framing) {
-        return new ConnectOptions(name, connectTimeoutMillis, tls, tlsServerName, framing, writePolicy,
-            maxInboundFrame, readTimeoutMillis, socketReceiveBuffer, socketSendBuffer);
+        final Values v = values();
+        v.framing = framing;
+        return new ConnectOptions(v);
     }
 
     /** @param writePolicy what the connection does when its unsent output grows. @return a copy with it. */
     public ConnectOptions withWritePolicy(final WritePolicy writePolicy) {
-        return new ConnectOptions(name, connectTimeoutMillis, tls, tlsServerName, framing, writePolicy,
-            maxInboundFrame, readTimeoutMillis, socketReceiveBuffer, socketSendBuffer);
+        final Values v = values();
+        v.writePolicy = writePolicy;
+        return new ConnectOptions(v);
     }
 
     /** @param maxInboundFrame initial largest inbound frame, at least 1. @return a copy with it. */
     public ConnectOptions withMaxInboundFrame(final int maxInboundFrame) {
-        return new ConnectOptions(name, connectTimeoutMillis, tls, tlsServerName, framing, writePolicy,
-            maxInboundFrame, readTimeoutMillis, socketReceiveBuffer, socketSendBuffer);
+        final Values v = values();
+        v.maxInboundFrame = maxInboundFrame;
+        return new ConnectOptions(v);
     }
 
     /** @param millis initial read timeout (fires IDLE_TIMEOUT), &gt;= 0; 0 = none. @return a copy with it. */
     public ConnectOptions withReadTimeoutMillis(final long millis) {
-        return new ConnectOptions(name, connectTimeoutMillis, tls, tlsServerName, framing, writePolicy,
-            maxInboundFrame, millis, socketReceiveBuffer, socketSendBuffer);
+        final Values v = values();
+        v.readTimeoutMillis = millis;
+        return new ConnectOptions(v);
     }
 
     /**
@@ -144,8 +177,10 @@ public final class ConnectOptions {
      * @return a copy with these sizes.
      */
     public ConnectOptions withSocketBuffers(final int receive, final int send) {
-        return new ConnectOptions(name, connectTimeoutMillis, tls, tlsServerName, framing, writePolicy,
-            maxInboundFrame, readTimeoutMillis, receive, send);
+        final Values v = values();
+        v.socketReceiveBuffer = receive;
+        v.socketSendBuffer = send;
+        return new ConnectOptions(v);
     }
 
     /** @return the counter label. */

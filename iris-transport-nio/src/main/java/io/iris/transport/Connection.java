@@ -48,9 +48,12 @@ public interface Connection {
      * {@link ConnectionHandler#onWritabilityChanged}); writes are still accepted while it is false, up to the
      * policy's hard cap. Under {@link WritePolicy#closeAtHighWaterMark} it is true while the connection is open.
      *
-     * @return true if the producer may go on writing to this connection.
+     * @return true if the producer may go on writing to this connection (by default: while it is open, as a
+     * connection without water marks is).
      */
-    boolean isWritable();
+    default boolean isWritable() {
+        return isOpen();
+    }
 
     /**
      * Sends an ERROR frame with this code and text, flushes what can be flushed without waiting, and

@@ -56,7 +56,9 @@ public interface ConnectionHandler {
     /**
      * The connection's writability changed (only under {@link WritePolicy#waterMarks}): {@code false} once its
      * unsent output passed the high-water mark (the producer should stop writing to it), {@code true} once it
-     * fell to the low-water mark or below. Never called under {@link WritePolicy#closeAtHighWaterMark}.
+     * fell to the low-water mark or below. Never called under {@link WritePolicy#closeAtHighWaterMark}. The
+     * change to {@code false} is reported from inside the {@link Connection#write} (or offer) that passed the mark,
+     * so it may come re-entrantly from within another callback of this handler.
      *
      * @param connection the connection.
      * @param writable   its new {@link Connection#isWritable()}.

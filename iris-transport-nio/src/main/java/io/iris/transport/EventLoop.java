@@ -724,7 +724,6 @@ final class EventLoop implements Agent {
             return false;
         }
         c.framing.encode(c, buffer, offset, length);
-        markDirty(c);
         if (c.writable && !policy.closesAtHighWaterMark() && c.out != null && c.out.pending() > policy.highWaterMark()) {
             writabilityChanged(c, false);
         }

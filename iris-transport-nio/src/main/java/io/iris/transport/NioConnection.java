@@ -202,6 +202,7 @@ final class NioConnection implements Connection, FramedConnection {
     @Override
     public void writeBelow(final DirectBuffer buffer, final int offset, final int length) {
         owner.enqueue(this, buffer, offset, length);
+        owner.markDirty(this); // flushed at the end of this duty cycle, also when written from decode (a handshake answer)
     }
 
     @Override

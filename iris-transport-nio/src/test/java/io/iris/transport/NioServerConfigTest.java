@@ -74,6 +74,40 @@ class NioServerConfigTest {
         rejects(() -> D.withGoawayReconnectMillis(-1), "goawayReconnectMillis");
     }
 
+    @Test
+    void writePolicyAndConnectOptionsValidateNamingTheField() {
+        assertThat(WritePolicy.clientDefault().closesAtHighWaterMark()).isTrue();
+        assertThat(WritePolicy.clientDefault().hardLimit()).isEqualTo(4 * 1024 * 1024);
+        final WritePolicy link = WritePolicy.waterMarks(1, 2, 3);
+        assertThat(link.closesAtHighWaterMark()).isFalse();
+        assertThat(link.lowWaterMark()).isEqualTo(1);
+        assertThat(link.highWaterMark()).isEqualTo(2);
+        assertThat(link.hardLimit()).isEqualTo(3);
+        assertThat(D.withWritePolicy(link).writePolicy()).isSameAs(link);
+        assertThatThrownBy(() -> WritePolicy.closeAtHighWaterMark(0)).hasMessageStartingWith("highWaterMark");
+        assertThatThrownBy(() -> WritePolicy.waterMarks(-1, 2, 3)).hasMessageStartingWith("low water mark");
+        assertThatThrownBy(() -> WritePolicy.waterMarks(2, 2, 3)).hasMessageStartingWith("high water mark");
+        assertThatThrownBy(() -> WritePolicy.waterMarks(1, 4, 3)).hasMessageStartingWith("hard limit");
+
+        final ConnectOptions o = ConnectOptions.defaults();
+        assertThat(o.writePolicy()).as("links get water marks").isSameAs(WritePolicy.linkDefault());
+        assertThat(o.tls()).isNull();
+        assertThat(o.connectTimeoutMillis()).isEqualTo(ConnectOptions.DEFAULT_CONNECT_TIMEOUT_MILLIS);
+        final ConnectOptions c = o.withName("peer").withConnectTimeoutMillis(5).withMaxInboundFrame(9)
+            .withReadTimeoutMillis(7).withSocketBuffers(1, 2);
+        assertThat(c.name()).isEqualTo("peer");
+        assertThat(c.connectTimeoutMillis()).isEqualTo(5);
+        assertThat(c.maxInboundFrame()).isEqualTo(9);
+        assertThat(c.readTimeoutMillis()).isEqualTo(7);
+        assertThat(c.socketReceiveBuffer()).isEqualTo(1);
+        assertThat(c.socketSendBuffer()).isEqualTo(2);
+        assertThat(o.name()).as("defaults unchanged").isEqualTo(ConnectOptions.DEFAULT_NAME);
+        assertThatThrownBy(() -> o.withConnectTimeoutMillis(0)).hasMessageStartingWith("connectTimeoutMillis");
+        assertThatThrownBy(() -> o.withName(" ")).hasMessageStartingWith("name");
+        assertThatThrownBy(() -> o.withMaxInboundFrame(0)).hasMessageStartingWith("maxInboundFrame");
+        assertThatThrownBy(() -> o.withReadTimeoutMillis(-1)).hasMessageStartingWith("readTimeoutMillis");
+    }
+
     private static void rejectsT(final Supplier<NioTransportConfig> build, final String field) {
         assertThatThrownBy(build::get).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(field);
     }
