@@ -79,7 +79,7 @@ final class EventLoop implements Agent {
     private final AtomicBuffer commandBuffer;
     private final int commandCapacityMask;
     private final int maxOfferLength;
-    /** {@link NioConnection}s and {@link Acceptor}s to register. */
+    /** {@link NioConnection}s and {@link Acceptor}s to register, {@link Runnable}s to run. */
     private final Queue<Object> handOffs = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private volatile boolean shutdown;
@@ -192,7 +192,10 @@ final class EventLoop implements Agent {
         return true;
     }
 
-    /** Hands an accepted or connecting {@link NioConnection}, or an {@link Acceptor}, to this loop. Any thread. */
+    /**
+     * Hands an accepted or connecting {@link NioConnection}, an {@link Acceptor}, or a {@link Runnable} to run on
+     * this loop's thread, to this loop. Any thread.
+     */
     void handOff(final Object registration) {
         handOffs.add(registration);
         if (Thread.currentThread() != thread) {
@@ -237,16 +240,26 @@ final class EventLoop implements Agent {
         return pool.borrowed();
     }
 
-    /** Closes connections and acceptors handed off after this loop ended (the transport is closing). */
+    /**
+     * Closes connections and acceptors handed off after this loop ended (the transport is closing); connects in
+     * progress and connect failures still waiting are reported to their handlers, on the calling thread.
+     */
     void closeLeftoverHandOffs() {
         Object o;
         while ((o = handOffs.poll()) != null) {
             if (o instanceof NioConnection) {
                 final NioConnection c = (NioConnection) o;
                 closeQuietly(c.channel);
-                c.endpoint.connectionClosed(c);
-            } else {
+                if (c.state == NioConnection.CONNECTING) {
+                    c.state = NioConnection.CLOSED;
+                    reportConnectFailed(c, new IOException("transport closed"));
+                } else {
+                    c.endpoint.connectionClosed(c);
+                }
+            } else if (o instanceof Acceptor) {
                 ((Acceptor) o).close();
+            } else {
+                runTask((Runnable) o);
             }
         }
     }
@@ -406,11 +419,22 @@ final class EventLoop implements Agent {
             n++;
             if (o instanceof NioConnection) {
                 register((NioConnection) o);
-            } else {
+            } else if (o instanceof Acceptor) {
                 registerAcceptor((Acceptor) o);
+            } else {
+                runTask((Runnable) o);
             }
         }
         return n;
+    }
+
+    /** Runs a task handed off by another thread (e.g. a connect that failed at once reports its failure). */
+    private static void runTask(final Runnable task) {
+        try {
+            task.run();
+        } catch (final Throwable t) {
+            LOG.warn("event-loop task failed", t);
+        }
     }
 
     private void registerAcceptor(final Acceptor a) {
