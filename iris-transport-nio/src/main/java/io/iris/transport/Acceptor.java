@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * ({@code SERVER_FULL}, "server overloaded"); the per-address cap of open connections, then the
  * per-address connection rate (both {@code TOO_MANY_CONNECTIONS}, the text naming the limit and ending in
  * {@code "retry after <n> ms"}). A refused connection takes no token from its address's rate bucket, and
- * the cap is counted only for connections handed off (released when they close, on whichever I/O thread
+ * the cap is counted only for connections handed off (released when they close, on whichever event loop
  * owns them).
  *
  * <p>Connection ids come from {@link NioTransport#nextConnectionId}: {@code (sequence << 8) | loopIndex}, with

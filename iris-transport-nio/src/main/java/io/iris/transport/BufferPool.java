@@ -5,7 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 
 /**
- * The direct buffers of one I/O thread: partial inbound frames and outbound chunks are borrowed from
+ * The direct buffers of one event loop: partial inbound frames and outbound chunks are borrowed from
  * here while they hold bytes and given back as soon as they are empty, so an idle connection holds
  * none.
  *
@@ -14,7 +14,7 @@ import java.nio.ByteBuffer;
  * when given back. Each class keeps at most {@code max(MIN_FREE_PER_CLASS, FREE_BYTES_PER_CLASS / size)}
  * free buffers; extra returns are dropped, so the pool's retained memory is bounded whatever the peak.
  *
- * <p>Single-threaded: only the owning I/O thread calls {@link #acquire} and {@link #release}. The
+ * <p>Single-threaded: only the owning event loop calls {@link #acquire} and {@link #release}. The
  * statistics are published with release stores so tests on other threads can read them.
  */
 final class BufferPool {

@@ -1,7 +1,7 @@
 package io.iris.transport;
 
 /**
- * Layout of the records other threads put on an I/O thread's command queue (an Agrona
+ * Layout of the records other threads put on an event loop's command queue (an Agrona
  * {@code ManyToOneRingBuffer}); the record's message type id says what to do.
  *
  * <pre>

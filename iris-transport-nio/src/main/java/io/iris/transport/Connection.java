@@ -92,7 +92,7 @@ public interface Connection {
      * Sets a deadline: once {@code millis} have passed from this call, the connection is closed with an
      * ERROR frame carrying {@code code} and {@code text}, whatever the traffic (unlike
      * {@link #readTimeout}, frames do not push it back). Used for a session whose credentials expire at a
-     * known instant. Measured on the I/O thread's monotonic clock and checked by the same ~100 ms sweep as
+     * known instant. Measured on the event loop's monotonic clock and checked by the same ~100 ms sweep as
      * the read timeout, so it fires between {@code millis} and about {@code millis + 100} ms from now; it
      * also fires while the server is draining. A later call replaces the deadline.
      *

@@ -74,11 +74,13 @@ final class EventLoop implements Agent {
     private final int index;
     private final NioTransport transport;
     private final String roleName;
-    private final Selector selector;
-    private final ManyToOneRingBuffer commands;
-    private final AtomicBuffer commandBuffer;
-    private final int commandCapacityMask;
-    private final int maxOfferLength;
+    private final int commandQueueBytes;
+    /** Opened by {@link #open()} (at the transport's start), like the command queue: nothing heavy before. */
+    private volatile Selector selector;
+    private ManyToOneRingBuffer commands;
+    private AtomicBuffer commandBuffer;
+    private int commandCapacityMask;
+    private int maxOfferLength;
     /** {@link NioConnection}s and {@link Acceptor}s to register, {@link Runnable}s to run. */
     private final Queue<Object> handOffs = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean sleeping = new AtomicBoolean();
@@ -126,18 +128,42 @@ final class EventLoop implements Agent {
     /** Set (last) once this loop has sent GOAWAY to its connections; read by {@link #isFlushed()}. */
     private volatile boolean drained;
 
-    EventLoop(final int index, final NioTransport transport, final int commandQueueBytes) throws IOException {
+    EventLoop(final int index, final NioTransport transport, final int commandQueueBytes) {
         this.index = index;
         this.transport = transport;
         this.roleName = "iris-io-" + index;
+        this.commandQueueBytes = commandQueueBytes;
+    }
+
+    /**
+     * Allocates the command queue and opens the selector; called once by {@link NioTransport#start()} before the
+     * loop's thread starts.
+     *
+     * @throws IOException if the selector cannot be opened.
+     */
+    void open() throws IOException {
         this.commandBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
             commandQueueBytes + RingBufferDescriptor.TRAILER_LENGTH, 64));
         this.commands = new ManyToOneRingBuffer(commandBuffer);
         this.commandCapacityMask = commands.capacity() - 1;
         this.maxOfferLength = commands.maxMsgLength() - CommandDescriptor.BYTES_OFFSET;
-        this.selector = Selector.open();
         this.nowMillis = clock();
         this.nextSweepMillis = nowMillis + SWEEP_INTERVAL_MILLIS;
+        this.selector = Selector.open();
+    }
+
+    /** Closes the selector of a loop whose thread never ran (the transport failed to start). */
+    void closeUnstarted() {
+        final Selector s = selector;
+        if (s != null && thread == null) {
+            try {
+                s.close();
+            } catch (final IOException e) {
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("selector close failed: " + e);
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------
@@ -198,20 +224,24 @@ final class EventLoop implements Agent {
      */
     void handOff(final Object registration) {
         handOffs.add(registration);
-        if (Thread.currentThread() != thread) {
-            selector.wakeup();
+        final Selector s = selector;
+        if (s != null && Thread.currentThread() != thread) {
+            s.wakeup();
         }
     }
 
     /** Wakes the loop unconditionally (rare events: drain, shutdown). */
     void wakeup() {
-        selector.wakeup();
+        final Selector s = selector;
+        if (s != null) {
+            s.wakeup();
+        }
     }
 
     /** Asks the loop to close everything and end. */
     void requestShutdown() {
         shutdown = true;
-        selector.wakeup();
+        wakeup();
     }
 
     /** @return true if every command offered so far ran and left no unsent output, or the loop ended. */

@@ -15,7 +15,7 @@ public interface FrameSink {
      * @param buffer       holds the bytes.
      * @param offset       where they start.
      * @param length       how many.
-     * @return false only if the owning I/O thread's queue is full (retry later); bytes for a closed or
+     * @return false only if the owning event loop's queue is full (retry later); bytes for a closed or
      * unknown connection are accepted and dropped.
      */
     boolean offer(long connectionId, DirectBuffer buffer, int offset, int length);
@@ -26,7 +26,7 @@ public interface FrameSink {
      * @param connectionId the connection.
      * @param code         the error.
      * @param text         a short text.
-     * @return false only if the owning I/O thread's queue is full (retry later).
+     * @return false only if the owning event loop's queue is full (retry later).
      */
     boolean offerClose(long connectionId, ErrorCode code, String text);
 }

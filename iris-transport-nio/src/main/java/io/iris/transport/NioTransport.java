@@ -83,6 +83,8 @@ public final class NioTransport implements AutoCloseable, FrameSink {
 
     private static final Logger LOG = LoggerFactory.getLogger(NioTransport.class);
     private static final ConnectionHandler[] NO_HANDLERS = new ConnectionHandler[0];
+    /** Capacity of the registry a transport makes when none is configured. */
+    private static final int PRIVATE_COUNTERS = 256;
 
     private final NioTransportConfig config;
     private final IrisCounters registry;
@@ -101,26 +103,18 @@ public final class NioTransport implements AutoCloseable, FrameSink {
     private volatile ConnectionHandler[] handlers = NO_HANDLERS;
 
     /**
-     * Creates the transport and its event loops (selectors open, threads not started).
+     * Creates the transport; nothing is opened or started until {@link #start()}.
      *
      * @param config the loop-wide settings.
-     * @throws UncheckedIOException if a selector cannot be opened.
      */
     public NioTransport(final NioTransportConfig config) {
         this.config = Objects.requireNonNull(config, "config");
-        this.registry = config.counters() != null ? config.counters() : new IrisCounters();
+        this.registry = config.counters() != null ? config.counters() : new IrisCounters(PRIVATE_COUNTERS);
         this.counters = new TransportCounters(registry);
         this.loops = new EventLoop[config.ioThreads()];
         this.runners = new AgentRunner[loops.length];
-        try {
-            for (int i = 0; i < loops.length; i++) {
-                loops[i] = new EventLoop(i, this, config.commandQueueBytes());
-            }
-        } catch (final IOException e) {
-            counters.free();
-            throw new UncheckedIOException("cannot open a selector", e);
-        }
         for (int i = 0; i < loops.length; i++) {
+            loops[i] = new EventLoop(i, this, config.commandQueueBytes());
             runners[i] = new AgentRunner(NoOpIdleStrategy.INSTANCE, this::loopError, counters.loopErrors, loops[i]);
         }
     }
@@ -172,6 +166,9 @@ public final class NioTransport implements AutoCloseable, FrameSink {
                 throw new IllegalStateException("transport already started");
             }
             try {
+                for (final EventLoop l : loops) {
+                    l.open();
+                }
                 for (final Listener l : listeners) {
                     l.bind();
                 }
@@ -403,6 +400,7 @@ public final class NioTransport implements AutoCloseable, FrameSink {
         for (final EventLoop l : loops) {
             if (l.isTerminated() || l.thread() == null) {
                 l.closeLeftoverHandOffs();
+                l.closeUnstarted();
             }
         }
         for (final Listener l : listeners()) {

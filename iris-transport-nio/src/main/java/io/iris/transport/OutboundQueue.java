@@ -10,11 +10,11 @@ import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
 
 /**
- * The unsent output of one connection: a chain of direct chunks borrowed from the I/O thread's
+ * The unsent output of one connection: a chain of direct chunks borrowed from the event loop's
  * {@link BufferPool} (small at first, then growing to {@link #CHUNK_SIZE}; see {@link #nextChunkSize}),
  * flushed with one gathering write. A connection borrows a queue only
  * while it has unsent bytes; the queue gives every chunk back as soon as it is drained, and the queue
- * object itself is pooled by its I/O thread.
+ * object itself is pooled by its event loop.
  *
  * <p>Chunks in {@code [head, tail)} hold data; in each, {@code position} is the first unsent byte and
  * {@code limit} the end of the data written so far, which is exactly what
