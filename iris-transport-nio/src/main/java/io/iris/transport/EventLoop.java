@@ -246,8 +246,8 @@ final class EventLoop implements Agent {
 
     /** @return true if every command offered so far ran and left no unsent output, or the loop ended. */
     boolean isFlushed() {
-        if (terminated) {
-            return true;
+        if (terminated || thread == null) {
+            return true; // ended, or never ran (nothing can have been queued)
         }
         if (transport.isDraining() && !drained) {
             return false; // the GOAWAY frames are not even queued yet

@@ -178,6 +178,11 @@ class TransportLayersTest {
         final long[] got = next(link.frames, "PING from the accepted side");
         assertThat(got[0]).isEqualTo(Protocol.PING);
         assertThat(got[1]).isEqualTo(42);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (t.borrowedBuffers() != 0) {
+            assertThat(System.nanoTime() - deadline).as("idle connections (both ends) hold no buffers").isNegative();
+            Thread.sleep(5);
+        }
 
         assertThat(t.offerClose(id, ErrorCode.INTERNAL, "bye")).isTrue();
         next(link.closed, "outbound closed");
