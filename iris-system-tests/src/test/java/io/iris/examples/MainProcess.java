@@ -1,12 +1,14 @@
 package io.iris.examples;
 
+import io.iris.testsupport.ChildJvm;
+import io.iris.testsupport.JvmFlags;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -25,12 +27,9 @@ final class MainProcess implements AutoCloseable {
 
     private MainProcess(final Path workDir, final List<String> args) throws IOException {
         final List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        final String flags = System.getProperty("iris.jvm.flags", "");
-        if (!flags.isBlank()) {
-            // as java -jar iris-server.jar runs: the manifest carries the module flags, never a -D property
-            Arrays.stream(flags.trim().split("\\s+")).filter(f -> !f.startsWith("-D")).forEach(cmd::add);
-        }
+        cmd.add(ChildJvm.javaBinary());
+        // as java -jar iris-server.jar runs: the manifest carries the module flags, never a -D property
+        cmd.addAll(JvmFlags.moduleFlags());
         cmd.addAll(List.of("-Xmx128m", "-cp", System.getProperty("java.class.path"), IrisMain.class.getName()));
         cmd.addAll(args);
         process = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
@@ -121,21 +120,6 @@ final class MainProcess implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        stop(process);
-    }
-
-    /**
-     * Stops a child process gracefully (SIGTERM: the server drains), then with SIGKILL if it is still there
-     * after 20 s.
-     *
-     * @param process the child.
-     * @throws InterruptedException if interrupted while waiting.
-     */
-    static void stop(final Process process) throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
+        ChildJvm.stop(process);
     }
 }

@@ -7,11 +7,12 @@ import io.iris.engine.auth.JwtAuthenticatorProvider;
 import io.iris.engine.auth.JwtMinter;
 import io.iris.storage.chronicle.ChronicleStorageProvider;
 import io.iris.storage.tck.LoopDisk;
+import io.iris.testsupport.Await;
+import io.iris.testsupport.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +33,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -138,7 +138,7 @@ class CrashRecoveryIntegrationTest {
         final String mode = disk == null ? "crash test" : "power-loss test";
         System.out.printf("%s: seed=%d cycles=%d messages=%d config=%s%n", mode, SEED, CYCLES, MESSAGES, config);
         final Random random = new Random(SEED);
-        port = freePort();
+        port = ChildJvm.freeLoopbackPort();
         final long rollMillis = disk == null ? 0 : ChronicleStorageProvider.rollCycle(ROLL_CYCLE).lengthInMillis();
         ServerProcess server = ServerProcess.startIn(dir, port, config);
         final List<Device> devices = new ArrayList<>();
@@ -163,7 +163,7 @@ class CrashRecoveryIntegrationTest {
 
             for (int cycle = 1; cycle <= CYCLES; cycle++) {
                 final long target = (long) MESSAGES * cycle / (CYCLES + 1) + random.nextInt(MESSAGES / (4 * (CYCLES + 1)) + 1);
-                await(() -> acked.size() >= target, "progress to " + target + " acknowledged messages before kill " + cycle);
+                Await.until(() -> acked.size() >= target, DEADLINE_SECONDS, "progress to " + target + " acknowledged messages before kill " + cycle);
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(random.nextInt(25))); // a random moment
                 if (rollMillis >= 60_000) { // long log files: kill 4 to 18 s after the next roll
                     final long killAt = (System.currentTimeMillis() / rollMillis + 1) * rollMillis + 4_000
@@ -198,13 +198,13 @@ class CrashRecoveryIntegrationTest {
                 }
             }
 
-            await(() -> acked.size() == MESSAGES, "every message acknowledged");
+            Await.until(() -> acked.size() == MESSAGES, DEADLINE_SECONDS, "every message acknowledged");
             stop.set(true);
             for (final Sender s : senders) {
                 s.thread.join(TimeUnit.SECONDS.toMillis(30));
             }
             for (final Device d : devices) {
-                await(() -> d.hasEverything(), d + " receiving every acknowledged message");
+                Await.until(() -> d.hasEverything(), DEADLINE_SECONDS, d + " receiving every acknowledged message");
             }
             final List<Device> late = new ArrayList<>();
             for (final String user : OFFLINE) {
@@ -214,7 +214,7 @@ class CrashRecoveryIntegrationTest {
                 d.client.connect().get(30, TimeUnit.SECONDS);
             }
             for (final Device d : late) {
-                await(() -> d.hasEverything(), d + " (offline until now) receiving every acknowledged message");
+                Await.until(() -> d.hasEverything(), DEADLINE_SECONDS, d + " (offline until now) receiving every acknowledged message");
             }
             devices.addAll(late);
 
@@ -302,22 +302,6 @@ class CrashRecoveryIntegrationTest {
 
     private static String tail(final String out) {
         return out.length() > 6_000 ? out.substring(out.length() - 6_000) : out;
-    }
-
-    private static void await(final BooleanSupplier condition, final String what) {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + DEADLINE_SECONDS + " s waiting for " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private static String[] concat(final String[] a, final String[] b) {

@@ -1,6 +1,6 @@
 package io.iris.examples;
 
-import io.iris.discovery.tck.Await;
+import io.iris.testsupport.Await;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;

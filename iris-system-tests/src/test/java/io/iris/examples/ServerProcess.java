@@ -3,6 +3,7 @@ package io.iris.examples;
 import io.iris.api.IrisConfig;
 import io.iris.engine.auth.JwtAuthenticatorProvider;
 import io.iris.engine.auth.JwtMinter;
+import io.iris.testsupport.ChildJvm;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -47,12 +47,7 @@ final class ServerProcess implements AutoCloseable {
         throws IOException {
         ownsDir = workDir == null;
         dir = ownsDir ? Files.createTempDirectory("iris-it") : workDir;
-        final List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        final String flags = System.getProperty("iris.jvm.flags", "");
-        if (!flags.isBlank()) {
-            cmd.addAll(Arrays.asList(flags.trim().split("\\s+")));
-        }
+        final List<String> cmd = ChildJvm.javaCommand();
         cmd.addAll(List.of("-Xmx256m", "-cp", System.getProperty("java.class.path"), IrisMain.class.getName(), "serve",
             "--server.port=" + serverPort, "--server.host=127.0.0.1", "--auth.jwt.secret=" + SECRET,
             "--dev.secretFile=" + dir.resolve("dev-secret")));
@@ -180,7 +175,7 @@ final class ServerProcess implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        MainProcess.stop(process);
+        ChildJvm.stop(process);
         if (!ownsDir) {
             return;
         }
