@@ -64,10 +64,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * no seq reused, even right after a log-file roll.
  *
  * <p>Run in CI with 3 kills and 3,000 messages each. The heavier runs:
- * {@code mvn -pl examples -am verify -Dsurefire.failIfNoSpecifiedTests=false
- * -Dtest='CrashRecoveryIntegrationTest#everyAcknowledgedMessageSurvivesSigkill*' -Diris.crash.cycles=20}
+ * {@code mvn -pl iris-system-tests -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Diris.test.timeout=2h
+ * -Dit.test='CrashRecoveryIntegrationTest#everyAcknowledgedMessageSurvivesSigkill*' -Diris.crash.cycles=20}
  * (optionally {@code -Diris.crash.messages=N -Diris.crash.seed=S -Diris.crash.durability=async}), and
- * {@code -Dtest='CrashRecoveryIntegrationTest#*PowerLoss*' -Diris.crash.cycles=20 -Diris.crash.rollCycle=MINUTELY
+ * {@code -Dit.test='CrashRecoveryIntegrationTest#*PowerLoss*' -Diris.crash.cycles=20 -Diris.crash.rollCycle=MINUTELY
  * -Diris.crash.messages=360000 -Diris.crash.rate=300} (minute files: each kill waits for a roll, then comes 4
  * to 18 s after it; the rate keeps traffic flowing through all of them).
  */
