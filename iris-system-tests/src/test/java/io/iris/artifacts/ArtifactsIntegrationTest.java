@@ -51,8 +51,11 @@ class ArtifactsIntegrationTest {
                 assertThat(moduleNames.add(name)).as("module name " + name + " is unique").isTrue();
             }
         }
+        final Document bom = pom(ROOT.resolve("iris-bom/pom.xml"));
+        assertThat(childText(bom.getDocumentElement(), "version", null)).as("iris-bom's version is the reactor's")
+            .isEqualTo(version());
         final Set<String> inBom = new TreeSet<>();
-        final NodeList deps = pom(ROOT.resolve("iris-bom/pom.xml")).getElementsByTagName("artifactId");
+        final NodeList deps = bom.getElementsByTagName("artifactId");
         for (int i = 0; i < deps.getLength(); i++) {
             final Node n = deps.item(i);
             if (n.getParentNode().getNodeName().equals("dependency")) {
