@@ -4,19 +4,25 @@ import io.iris.protocol.ErrorCode;
 import io.iris.protocol.Presence;
 import io.iris.protocol.SendReceipt;
 import io.iris.protocol.SendStatus;
-import io.iris.transport.protocol.FrameDecoder;
-import io.iris.transport.protocol.FrameEncoder;
 import io.iris.protocol.Protocol;
-import io.iris.transport.tls.Pem;
-import org.agrona.ExpandableArrayBuffer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.iris.protocol.codec.ByteBufferFrameDecoder;
+import io.iris.protocol.codec.ByteBufferFrameEncoder;
+import io.iris.protocol.codec.FrameReader;
+import io.iris.protocol.frame.DeliverAckFrame;
+import io.iris.protocol.frame.FrameHeader;
+import io.iris.protocol.frame.LoginFrame;
+import io.iris.protocol.frame.PingFrame;
+import io.iris.protocol.frame.PresenceQueryFrame;
+import io.iris.protocol.frame.SendFrame;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
@@ -31,10 +37,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -108,7 +112,8 @@ public final class IrisClient implements AutoCloseable {
     private static final int WRITE_BATCH = 64 * 1024;
     private static final int MAX_FRAME_LIMIT = Integer.MAX_VALUE - 64;
     private static final long JOIN_MILLIS = 2_000;
-    private static final Logger LOG = LoggerFactory.getLogger(IrisClient.class);
+    private static final int PING_FRAME_LENGTH = FrameHeader.frameLength(PingFrame.BODY_LENGTH);
+    private static final Logger LOG = System.getLogger(IrisClient.class.getName());
 
     // ---- configuration ----
     private final String host;
@@ -128,7 +133,7 @@ public final class IrisClient implements AutoCloseable {
     private final LinkedHashMap<Long, PendingSend> pending = new LinkedHashMap<>();
     private final ArrayDeque<PendingSend> unsent = new ArrayDeque<>();
     private final LinkedHashMap<String, List<CompletableFuture<Presence>>> presenceWaiters = new LinkedHashMap<>();
-    private final ExpandableArrayBuffer writeBuffer = new ExpandableArrayBuffer(WRITE_BATCH);
+    private ByteBuffer writeBuffer = ByteBuffer.allocate(WRITE_BATCH);
     private OutputStream out;
     private boolean ready;
     private int inFlight;
@@ -154,7 +159,7 @@ public final class IrisClient implements AutoCloseable {
 
     // ---- reader thread only ----
     private final FrameReader frames = new FrameReader(16 * 1024);
-    private final FrameDecoder decoder = new FrameDecoder();
+    private final ByteBufferFrameDecoder decoder = new ByteBufferFrameDecoder();
     private int listenerFailures;
     private long pingNonce;
 
@@ -257,7 +262,7 @@ public final class IrisClient implements AutoCloseable {
                 presenceWaiters.put(userId, waiters);
                 if (ready) {
                     try {
-                        write(FrameEncoder.presenceQuery(writeBuffer, 0, id));
+                        write(ByteBufferFrameEncoder.presenceQuery(room(FrameHeader.frameLength(PresenceQueryFrame.bodyLength(id.length))), 0, id));
                     } catch (final IOException e) {
                         abortConnection(e);
                     }
@@ -382,12 +387,13 @@ public final class IrisClient implements AutoCloseable {
                 unsent.pollFirst();
                 continue;
             }
-            final int size = Protocol.HEADER + 8 + 1 + p.recipient.length + 4 + p.payload.length;
+            final int size = FrameHeader.frameLength(SendFrame.bodyLength(p.recipient.length, p.payload.length));
             if (batched > 0 && batched + size > WRITE_BATCH) {
                 write(batched);
                 batched = 0;
             }
-            batched += FrameEncoder.send(writeBuffer, batched, p.clientMsgId, p.recipient, p.payload, 0, p.payload.length);
+            batched += ByteBufferFrameEncoder.send(room(batched + size), batched, p.clientMsgId, p.recipient,
+                p.payload, 0, p.payload.length);
             unsent.pollFirst();
             p.epoch = epoch;
             inFlight++;
@@ -397,19 +403,32 @@ public final class IrisClient implements AutoCloseable {
         }
     }
 
+    /**
+     * @param needed bytes the write buffer must hold from its start (what is batched so far plus the next frame).
+     * @return the write buffer, grown (contents kept) if it was smaller. Holds lock.
+     */
+    private ByteBuffer room(final int needed) {
+        if (writeBuffer.capacity() < needed) {
+            final ByteBuffer grown = ByteBuffer.allocate(Math.max(needed, 2 * writeBuffer.capacity()));
+            grown.put(0, writeBuffer.array(), 0, writeBuffer.capacity());
+            writeBuffer = grown;
+        }
+        return writeBuffer;
+    }
+
     /** Writes the first {@code length} bytes of the write buffer. Holds lock. */
     private void write(final int length) throws IOException {
         final OutputStream o = out;
         if (o == null) {
             throw new IOException("not connected");
         }
-        o.write(writeBuffer.byteArray(), 0, length);
+        o.write(writeBuffer.array(), 0, length);
         lastWriteNanos = System.nanoTime();
     }
 
     /** A write failed on a non-reader thread: drop the connection; the reader notices and reconnects. Holds lock. */
     private void abortConnection(final IOException e) {
-        LOG.debug("write failed, dropping the connection", e);
+        LOG.log(Level.DEBUG, "write failed, dropping the connection", e);
         ready = false;
         out = null;
         closeQuietly(socket);
@@ -461,7 +480,7 @@ public final class IrisClient implements AutoCloseable {
         final String where = host + ":" + port;
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof CertificateException) {
-                LOG.warn("iris-client " + deviceId + ": TLS server certificate of " + where
+                LOG.log(Level.WARNING, "iris-client " + deviceId + ": TLS server certificate of " + where
                     + " refused: " + e.getMessage());
                 return SessionEnd.terminal("TLS handshake with " + where + " failed: server certificate refused ("
                     + e.getMessage() + "); check the trusted CA and the host name", e);
@@ -521,7 +540,7 @@ public final class IrisClient implements AutoCloseable {
                 }
             }
             final long delayMillis = TimeUnit.NANOSECONDS.toMillis(delayNanos);
-            LOG.debug("iris-client {}: {}; reconnecting in {} ms", deviceId, end.reason, delayMillis);
+            LOG.log(Level.DEBUG, "iris-client {0}: {1}; reconnecting in {2} ms", deviceId, end.reason, delayMillis);
         }
     }
 
@@ -549,7 +568,7 @@ public final class IrisClient implements AutoCloseable {
         try {
             end = s.run();
         } catch (final FrameReader.FrameException e) {
-            LOG.warn("iris-client " + deviceId + ": protocol error from server: " + e.getMessage());
+            LOG.log(Level.WARNING, "iris-client " + deviceId + ": protocol error from server: " + e.getMessage());
             end = SessionEnd.retry("protocol error from server: " + e.getMessage(), null, e);
         } catch (final SSLException e) {
             end = closed ? SessionEnd.retry("client closed", null, null) : tlsFailure(s.loggedIn, e);
@@ -608,7 +627,8 @@ public final class IrisClient implements AutoCloseable {
                     return SessionEnd.retry("client closed", null, null);
                 }
                 out = s.getOutputStream();
-                write(FrameEncoder.login(writeBuffer, 0, Protocol.VERSION, Protocol.VERSION, token, deviceIdBytes, cursor));
+                write(ByteBufferFrameEncoder.login(room(FrameHeader.frameLength(LoginFrame.bodyLength(token.length,
+                    deviceIdBytes.length))), 0, Protocol.VERSION, Protocol.VERSION, token, deviceIdBytes, cursor));
             }
             frames.reset(MAX_FRAME_BEFORE_LOGIN);
             final long loginDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(connectTimeoutMillis);
@@ -661,7 +681,7 @@ public final class IrisClient implements AutoCloseable {
 
         /** Layers TLS over the connected socket and completes the handshake (each read bounded by the connect timeout). */
         private Socket handshake(final Socket tcp) throws IOException {
-            final SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(tcp, host, port, true);
+            final SSLSocket ssl = ClientTls.layer(tls, tcp, host, port);
             synchronized (lock) {
                 socket = ssl;
                 if (closed) {
@@ -669,20 +689,13 @@ public final class IrisClient implements AutoCloseable {
                 }
                 IrisClient.this.socket = ssl;
             }
-            final SSLParameters p = ssl.getSSLParameters();
-            p.setProtocols(Pem.PROTOCOLS.toArray(new String[0]));
-            p.setEndpointIdentificationAlgorithm("HTTPS");
-            if (!isIpLiteral(host)) {
-                p.setServerNames(List.of(new SNIHostName(host)));
-            }
-            ssl.setSSLParameters(p);
             ssl.setSoTimeout(connectTimeoutMillis);
             ssl.startHandshake();
             return ssl;
         }
 
         private SessionEnd onFrame() throws IOException {
-            final FrameDecoder d = decoder;
+            final ByteBufferFrameDecoder d = decoder;
             final byte type = d.type();
             switch (type) {
                 case Protocol.LOGIN_OK:
@@ -695,7 +708,7 @@ public final class IrisClient implements AutoCloseable {
                     return loggedIn ? onPresence(d) : protocolError("PRESENCE before LOGIN_OK");
                 case Protocol.PING:
                     synchronized (lock) {
-                        write(FrameEncoder.pong(writeBuffer, 0, d.nonce()));
+                        write(ByteBufferFrameEncoder.pong(room(PING_FRAME_LENGTH), 0, d.nonce()));
                     }
                     return null;
                 case Protocol.PONG:
@@ -709,7 +722,7 @@ public final class IrisClient implements AutoCloseable {
             }
         }
 
-        private SessionEnd onLoginOk(final FrameDecoder d) throws IOException {
+        private SessionEnd onLoginOk(final ByteBufferFrameDecoder d) throws IOException {
             if (d.maxVersion() != Protocol.VERSION) {
                 return SessionEnd.terminal("server chose protocol version " + d.maxVersion() + ", outside 1..1",
                     ErrorCode.UNSUPPORTED_VERSION);
@@ -749,21 +762,22 @@ public final class IrisClient implements AutoCloseable {
                 ready = true;
                 pumpSends();
                 for (final String user : presenceWaiters.keySet()) {
-                    write(FrameEncoder.presenceQuery(writeBuffer, 0, user.getBytes(StandardCharsets.UTF_8)));
+                    final byte[] id = user.getBytes(StandardCharsets.UTF_8);
+                    write(ByteBufferFrameEncoder.presenceQuery(room(FrameHeader.frameLength(PresenceQueryFrame.bodyLength(id.length))), 0, id));
                 }
             }
             connected = true;
-            LOG.debug("iris-client {}: logged in, cursor {}, lastSeq {}", deviceId, serverCursor, lastSeq);
+            LOG.log(Level.DEBUG, "iris-client {0}: logged in, cursor {1}, lastSeq {2}", deviceId, serverCursor, lastSeq);
             try {
                 listener.onConnected(serverCursor, lastSeq);
             } catch (final Throwable t) {
-                LOG.warn("Listener.onConnected threw", t);
+                LOG.log(Level.WARNING, "Listener.onConnected threw", t);
             }
             connectFuture.complete(null);
             return null;
         }
 
-        private SessionEnd onSendAck(final FrameDecoder d) throws IOException {
+        private SessionEnd onSendAck(final ByteBufferFrameDecoder d) throws IOException {
             final long id = d.clientMsgId();
             final PendingSend p;
             synchronized (lock) {
@@ -777,7 +791,7 @@ public final class IrisClient implements AutoCloseable {
                 }
             }
             if (p == null) {
-                LOG.debug("SEND_ACK for unknown clientMsgId {}", id);
+                LOG.log(Level.DEBUG, "SEND_ACK for unknown clientMsgId {0}", id);
                 return null;
             }
             final SendStatus status;
@@ -791,7 +805,7 @@ public final class IrisClient implements AutoCloseable {
             return null;
         }
 
-        private SessionEnd onDeliver(final FrameDecoder d) throws IOException {
+        private SessionEnd onDeliver(final ByteBufferFrameDecoder d) throws IOException {
             final long seq = d.seq();
             if (seq <= cursor) {
                 return null; // already seen: dropped, but acked below so the server moves on
@@ -801,12 +815,12 @@ public final class IrisClient implements AutoCloseable {
                 listener.onMessage(delivery);
             } catch (final Throwable t) {
                 listenerFailures++;
-                LOG.warn("Listener.onMessage threw for seq " + seq
+                LOG.log(Level.WARNING, "Listener.onMessage threw for seq " + seq
                     + "; not acknowledged, will be delivered again after reconnecting", t);
                 try {
                     ackIfNeeded(); // what was processed before it
                 } catch (final IOException e) {
-                    LOG.debug("could not acknowledge before disconnecting", e);
+                    LOG.log(Level.DEBUG, "could not acknowledge before disconnecting", e);
                 }
                 return SessionEnd.listenerFailed("listener failed on seq " + seq + ": " + t, t);
             }
@@ -818,7 +832,7 @@ public final class IrisClient implements AutoCloseable {
             return null;
         }
 
-        private SessionEnd onPresence(final FrameDecoder d) {
+        private SessionEnd onPresence(final ByteBufferFrameDecoder d) {
             final String user = d.id();
             final List<CompletableFuture<Presence>> waiters;
             synchronized (lock) {
@@ -833,7 +847,7 @@ public final class IrisClient implements AutoCloseable {
             return null;
         }
 
-        private SessionEnd onError(final FrameDecoder d) {
+        private SessionEnd onError(final ByteBufferFrameDecoder d) {
             final ErrorCode code = ErrorCode.fromCode(d.code());
             final String reason = "server error " + (code != null ? code.name() : "code " + d.code()) + ": " + d.text();
             if (code == ErrorCode.DEVICE_REPLACED) {
@@ -851,7 +865,7 @@ public final class IrisClient implements AutoCloseable {
             return SessionEnd.retry(reason, code, null);
         }
 
-        private SessionEnd onGoAway(final FrameDecoder d) {
+        private SessionEnd onGoAway(final ByteBufferFrameDecoder d) {
             final long after = d.retryAfterMillis();
             if (!goingAway) {
                 goingAway = true;
@@ -863,7 +877,7 @@ public final class IrisClient implements AutoCloseable {
                 try {
                     listener.onGoAway(after);
                 } catch (final Throwable t) {
-                    LOG.warn("Listener.onGoAway threw", t);
+                    LOG.log(Level.WARNING, "Listener.onGoAway threw", t);
                 }
             }
             return null;
@@ -886,7 +900,7 @@ public final class IrisClient implements AutoCloseable {
                 }
                 synchronized (lock) {
                     if (out != null && now - lastWriteNanos >= heartbeatNanos) {
-                        write(FrameEncoder.ping(writeBuffer, 0, ++pingNonce));
+                        write(ByteBufferFrameEncoder.ping(room(PING_FRAME_LENGTH), 0, ++pingNonce));
                     }
                 }
             }
@@ -906,7 +920,7 @@ public final class IrisClient implements AutoCloseable {
             deliveredSinceAck = 0;
             if (upTo > ackedUpTo && upTo >= 0) {
                 synchronized (lock) {
-                    write(FrameEncoder.deliverAck(writeBuffer, 0, upTo));
+                    write(ByteBufferFrameEncoder.deliverAck(room(FrameHeader.frameLength(DeliverAckFrame.BODY_LENGTH)), 0, upTo));
                 }
                 ackedUpTo = upTo;
             }
@@ -933,7 +947,7 @@ public final class IrisClient implements AutoCloseable {
         }
 
         private SessionEnd protocolError(final String what) {
-            LOG.warn("iris-client " + deviceId + ": protocol error from server: " + what);
+            LOG.log(Level.WARNING, "iris-client " + deviceId + ": protocol error from server: " + what);
             return SessionEnd.retry("protocol error from server: " + what, null, null);
         }
     }
@@ -1004,7 +1018,7 @@ public final class IrisClient implements AutoCloseable {
         try {
             listener.onDisconnected(code, reason);
         } catch (final Throwable t) {
-            LOG.warn("Listener.onDisconnected threw", t);
+            LOG.log(Level.WARNING, "Listener.onDisconnected threw", t);
         }
     }
 
@@ -1012,7 +1026,7 @@ public final class IrisClient implements AutoCloseable {
         try {
             listener.onStopped(cause);
         } catch (final Throwable t) {
-            LOG.warn("Listener.onStopped threw", t);
+            LOG.log(Level.WARNING, "Listener.onStopped threw", t);
         }
     }
 
@@ -1218,7 +1232,7 @@ public final class IrisClient implements AutoCloseable {
          * @throws IllegalArgumentException if the file cannot be read.
          */
         public Builder tls(final Path caFile) {
-            this.tls = Pem.clientContext(caFile, null, null);
+            this.tls = ClientTls.context(caFile, null, null);
             return this;
         }
 
@@ -1234,7 +1248,7 @@ public final class IrisClient implements AutoCloseable {
         public Builder tls(final Path caFile, final Path certFile, final Path keyFile) {
             Objects.requireNonNull(certFile, "certFile");
             Objects.requireNonNull(keyFile, "keyFile");
-            this.tls = Pem.clientContext(caFile, certFile, keyFile);
+            this.tls = ClientTls.context(caFile, certFile, keyFile);
             return this;
         }
 
