@@ -70,7 +70,8 @@ import javax.net.ssl.SSLSocket;
  *   jittered exponential backoff, fetching a fresh token from the supplier each time. After GOAWAY it
  *   reconnects once the server's delay (plus jitter) has passed. Refused by a per-address limit
  *   ({@link ErrorCode#TOO_MANY_CONNECTIONS}, {@link ErrorCode#LOGIN_THROTTLED}) it keeps backing off, never
- *   sooner than the {@code "retry after <n> ms"} hint of the ERROR text (plus jitter). It stops for good, failing everything
+ *   sooner than the server's hint (plus jitter): the typed {@code retryAfterMillis} of a version-2 ERROR,
+ *   else the {@code "retry after <n> ms"} its text ends with. It stops for good, failing everything
  *   pending, on {@link ErrorCode#DEVICE_REPLACED} and when a login is refused with
  *   {@link ErrorCode#AUTH_FAILED}, {@link ErrorCode#TOKEN_EXPIRED}, {@link ErrorCode#UNSUPPORTED_VERSION} or
  *   {@link ErrorCode#TLS_REQUIRED}, and when a TLS handshake fails on the server's certificate (not
@@ -445,12 +446,14 @@ public final class IrisClient implements AutoCloseable {
         return id;
     }
 
-    /** Longest retry hint honoured from an ERROR text. */
+    /** Longest retry hint honoured from an ERROR. */
     static final long MAX_RETRY_HINT_MILLIS = TimeUnit.HOURS.toMillis(1);
 
     /**
      * Reads the retry hint that ERROR texts of {@link ErrorCode#TOO_MANY_CONNECTIONS} and
-     * {@link ErrorCode#LOGIN_THROTTLED} end with: {@code "retry after <n> ms"}.
+     * {@link ErrorCode#LOGIN_THROTTLED} end with: {@code "retry after <n> ms"}. Only for ERRORs in the
+     * version-1 layout (sent at accept, or by a version-1 server); a version-2 ERROR carries the hint as a
+     * typed field.
      *
      * @param text an ERROR text.
      * @return the hint in millis (at most {@link #MAX_RETRY_HINT_MILLIS}), or -1 if the text has none.
@@ -628,9 +631,10 @@ public final class IrisClient implements AutoCloseable {
                 }
                 out = s.getOutputStream();
                 write(ByteBufferFrameEncoder.login(room(FrameHeader.frameLength(LoginFrame.bodyLength(token.length,
-                    deviceIdBytes.length))), 0, Protocol.VERSION, Protocol.VERSION, token, deviceIdBytes, cursor));
+                    deviceIdBytes.length))), 0, Protocol.MIN_VERSION, Protocol.VERSION, token, deviceIdBytes, cursor));
             }
             frames.reset(MAX_FRAME_BEFORE_LOGIN);
+            decoder.version(Protocol.VERSION); // until LOGIN_OK names one: an ERROR may carry retry advice
             final long loginDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(connectTimeoutMillis);
             lastReceiveNanos = System.nanoTime();
             while (true) {
@@ -723,10 +727,11 @@ public final class IrisClient implements AutoCloseable {
         }
 
         private SessionEnd onLoginOk(final ByteBufferFrameDecoder d) throws IOException {
-            if (d.maxVersion() != Protocol.VERSION) {
-                return SessionEnd.terminal("server chose protocol version " + d.maxVersion() + ", outside 1..1",
-                    ErrorCode.UNSUPPORTED_VERSION);
+            if (d.maxVersion() < Protocol.MIN_VERSION || d.maxVersion() > Protocol.VERSION) {
+                return SessionEnd.terminal("server chose protocol version " + d.maxVersion() + ", outside "
+                    + Protocol.MIN_VERSION + ".." + Protocol.VERSION, ErrorCode.UNSUPPORTED_VERSION);
             }
+            decoder.version(d.maxVersion());
             final int serverMaxPayload = d.maxPayload() < 0
                 ? MAX_FRAME_LIMIT - Protocol.FRAME_OVERHEAD : Math.min(d.maxPayload(), MAX_FRAME_LIMIT - Protocol.FRAME_OVERHEAD);
             final int hb = d.heartbeatMillis();
@@ -854,8 +859,10 @@ public final class IrisClient implements AutoCloseable {
                 return SessionEnd.terminal(reason, code);
             }
             if (code == ErrorCode.TOO_MANY_CONNECTIONS || code == ErrorCode.LOGIN_THROTTLED) {
-                // refused by a per-address limit: back off as usual, but never sooner than the server's hint
-                final long hint = retryAfterMillis(d.text());
+                // refused by a per-address limit: back off as usual, but never sooner than the server's hint:
+                // the typed field of a version-2 ERROR, else (version-1 layout) the end of the text
+                final long hint = d.retryAfterMillis() >= 0 ? Math.min(d.retryAfterMillis(), MAX_RETRY_HINT_MILLIS)
+                    : retryAfterMillis(d.text());
                 return SessionEnd.throttled(reason, code, TimeUnit.MILLISECONDS.toNanos(Math.max(hint, 0)));
             }
             if (!loggedIn && (code == ErrorCode.AUTH_FAILED || code == ErrorCode.TOKEN_EXPIRED

@@ -215,6 +215,12 @@ final class ScriptedServer implements AutoCloseable {
             return this;
         }
 
+        /** An ERROR with typed retry advice (protocol version 2). */
+        Peer error(final ErrorCode code, final String text, final long retryAfterMillis) {
+            pending += ByteBufferFrameEncoder.error(buffer, pending, code.code(), text, retryAfterMillis);
+            return this;
+        }
+
         Peer goAway(final int reconnectAfterMillis, final String text) {
             pending += ByteBufferFrameEncoder.goaway(buffer, pending, reconnectAfterMillis, text);
             return this;

@@ -42,6 +42,8 @@ import static io.iris.protocol.frame.FrameHeader.U8_SIZE;
 public final class FrameDecoder {
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
 
+    /** The protocol version the frames follow: decides the ERROR layout. */
+    private int version = Protocol.MIN_VERSION;
     private DirectBuffer buffer;
     private byte type;
     private String error;
@@ -123,7 +125,18 @@ public final class FrameDecoder {
                 }
                 code = u16(ErrorFrame.CODE_OFFSET);
                 final int text = textAt(ErrorFrame.TEXT_LENGTH_OFFSET);
-                return text >= 0 && exact(ErrorFrame.bodyLength(text));
+                if (text < 0) {
+                    return false;
+                }
+                retryAfterMillis = -1;
+                if (version < Protocol.VERSION_ERROR_RETRY_AFTER || body + ErrorFrame.bodyLength(text) == end) {
+                    return exact(ErrorFrame.bodyLength(text));
+                }
+                if (!need(ErrorFrame.retryAfterOffset(text), U32_SIZE)) {
+                    return false;
+                }
+                retryAfterMillis = u32(ErrorFrame.retryAfterOffset(text));
+                return exact(ErrorFrame.bodyLengthWithRetryAfter(text));
             }
             case Protocol.GOAWAY: {
                 if (!need(GoAwayFrame.RECONNECT_AFTER_OFFSET, U32_SIZE)) {
@@ -136,6 +149,20 @@ public final class FrameDecoder {
             default:
                 return fail("unknown frame type");
         }
+    }
+
+    /**
+     * Sets the protocol version the next frames follow (it only changes how ERROR is read): in version 1 an
+     * ERROR ends after its text; from version 2 it may carry a {@code u32 retryAfterMillis} after it
+     * (read by {@link #retryAfterMillis()}, -1 when absent). Starts at 1. A client that offered version 2
+     * reads with 2 until LOGIN_OK names the version: a version-1 server's ERROR simply has no advice.
+     *
+     * @param version a protocol version.
+     * @return this.
+     */
+    public FrameDecoder version(final int version) {
+        this.version = version;
+        return this;
     }
 
     /** @return why the last {@link #wrap} failed, null if it succeeded. */
@@ -233,7 +260,10 @@ public final class FrameDecoder {
         return code;
     }
 
-    /** @return SEND_ACK: retry-after millis; GOAWAY: reconnect-after millis. */
+    /**
+     * @return SEND_ACK: retry-after millis; GOAWAY: reconnect-after millis; ERROR (version 2): the advised
+     * retry-after millis, or -1 if the frame carries none.
+     */
     public long retryAfterMillis() {
         return retryAfterMillis;
     }

@@ -224,13 +224,34 @@ public final class FrameEncoder {
      * @param offset where the frame starts.
      * @param code   an {@link io.iris.protocol.ErrorCode} wire value.
      * @param text   a short text; cut to {@link Protocol#MAX_TEXT_LENGTH} bytes at a character boundary.
-     * @return bytes written.
+     * @return bytes written, in the layout of every version (no retry advice).
      */
     public static int error(final MutableDirectBuffer buffer, final int offset, final int code, final String text) {
         final int body = offset + BODY_OFFSET;
         buffer.putShort(body + ErrorFrame.CODE_OFFSET, (short) code, BE);
         final int textLength = putText(buffer, body + ErrorFrame.TEXT_LENGTH_OFFSET, text);
         return finish(buffer, offset, Protocol.ERROR, ErrorFrame.bodyLength(textLength));
+    }
+
+    /**
+     * An ERROR with retry advice, in the layout of protocol version 2: only for a client whose LOGIN offered
+     * version 2 or later (a version-1 client would refuse the frame).
+     *
+     * @param buffer           destination.
+     * @param offset           where the frame starts.
+     * @param code             an {@link io.iris.protocol.ErrorCode} wire value.
+     * @param text             a short text; cut to {@link Protocol#MAX_TEXT_LENGTH} bytes at a character boundary.
+     * @param retryAfterMillis how long the client should wait before trying again; clamped into the
+     *                         {@code u32} field as 0..{@link Integer#MAX_VALUE}.
+     * @return bytes written.
+     */
+    public static int error(final MutableDirectBuffer buffer, final int offset, final int code, final String text,
+                            final long retryAfterMillis) {
+        final int body = offset + BODY_OFFSET;
+        buffer.putShort(body + ErrorFrame.CODE_OFFSET, (short) code, BE);
+        final int textLength = putText(buffer, body + ErrorFrame.TEXT_LENGTH_OFFSET, text);
+        buffer.putInt(body + ErrorFrame.retryAfterOffset(textLength), Fields.clampMillis(retryAfterMillis), BE);
+        return finish(buffer, offset, Protocol.ERROR, ErrorFrame.bodyLengthWithRetryAfter(textLength));
     }
 
     /**

@@ -32,14 +32,15 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 /**
  * The two codecs of the wire protocol agree: the server's flyweights over Agrona buffers
  * ({@link FrameEncoder}, {@link FrameDecoder}) and the JDK-only codec of clients
  * ({@link ByteBufferFrameEncoder}, {@link ByteBufferFrameDecoder}). For generated frames of every type, each
  * encoder writes exactly the bytes of the other, and each decoder reads back the same fields from what the
- * other wrote; for damaged frames (bytes flipped, cut, inserted) both decoders accept or refuse alike, with
- * the same reason and, when accepted, the same fields. Seeds as in {@link FrameCodecPropertiesTest}.
+ * other wrote; for damaged frames (bytes flipped, cut, extended) both decoders, reading as of protocol
+ * version 1 or 2, accept or refuse alike, with the same reason and, when accepted, the same fields. Seeds as in {@link FrameCodecPropertiesTest}.
  */
 class CrossCodecPropertiesTest {
     private static final HexFormat HEX = HexFormat.of();
@@ -58,7 +59,7 @@ class CrossCodecPropertiesTest {
             case Protocol.PRESENCE: return new String[] {"id", "online", "time"};
             case Protocol.PING:
             case Protocol.PONG: return new String[] {"nonce"};
-            case Protocol.ERROR: return new String[] {"code", "text"};
+            case Protocol.ERROR: return new String[] {"code", "text", "retryAfterMillis"};
             case Protocol.GOAWAY: return new String[] {"retryAfterMillis", "text"};
             default: throw new AssertionError("type " + type);
         }
@@ -95,6 +96,42 @@ class CrossCodecPropertiesTest {
     }
 
     @Test
+    void version2ErrorsWithRetryAdviceAgreeAndVersion1RefusesThem() {
+        qt().forAll(integers().between(0, 0xFFFF), FrameCodecPropertiesTest.TEXTS,
+            longs().between(-5, Integer.MAX_VALUE + 5L)).checkAssert((code, text, retryAfter) -> {
+                final ExpandableArrayBuffer server = new ExpandableArrayBuffer(64);
+                final int written = FrameEncoder.error(server, 0, code, text, retryAfter);
+                final ByteBuffer jdk = ByteBuffer.allocate(written);
+                assertThat(ByteBufferFrameEncoder.error(jdk, 0, code, text, retryAfter)).isEqualTo(written);
+                assertThat(HEX.formatHex(jdk.array())).isEqualTo(HEX.formatHex(server.byteArray(), 0, written));
+                final byte[] frame = Arrays.copyOfRange(jdk.array(), 4, written);
+                assertSameVerdict(frame);
+                final FrameDecoder v2 = new FrameDecoder().version(Protocol.VERSION);
+                assertThat(v2.wrap(new UnsafeBuffer(frame), 0, frame.length)).as("%s", v2.error()).isTrue();
+                assertThat(v2.code()).isEqualTo(code);
+                assertThat(v2.retryAfterMillis()).isEqualTo(Math.min(Math.max(retryAfter, 0), Integer.MAX_VALUE));
+                final FrameDecoder v1 = new FrameDecoder().version(Protocol.MIN_VERSION);
+                assertThat(v1.wrap(new UnsafeBuffer(frame), 0, frame.length)).isFalse();
+                assertThat(v1.error()).isEqualTo("trailing bytes");
+                // the version-1 layout read as of version 2: no advice
+                final byte[] plain = FrameCodecPropertiesTest.typeAndBody(new ErrorModel(code, text));
+                assertThat(v2.wrap(new UnsafeBuffer(plain), 0, plain.length)).isTrue();
+                assertThat(v2.retryAfterMillis()).isEqualTo(-1);
+            });
+    }
+
+    @Test
+    void theVersion2ErrorOfTheProtocolDocumentIsWhatBothEncodersWrite() {
+        final String doc = "0000000d" + "0b" + "0010" + "000477616974" + "000005dc"; // docs/protocol.md, Example
+        final ExpandableArrayBuffer server = new ExpandableArrayBuffer(64);
+        final int n = FrameEncoder.error(server, 0, 16, "wait", 1_500);
+        assertThat(HEX.formatHex(server.byteArray(), 0, n)).isEqualTo(doc);
+        final ByteBuffer jdk = ByteBuffer.allocate(n);
+        ByteBufferFrameEncoder.error(jdk, 0, 16, "wait", 1_500);
+        assertThat(HEX.formatHex(jdk.array())).isEqualTo(doc);
+    }
+
+    @Test
     void damagedFramesGetTheSameVerdictFromBothDecoders() {
         qt().withExamples(3_000).forAll(FrameCodecPropertiesTest.ANY_FRAME, integers().all()).checkAssert((model, salt) -> {
             final byte[] frame = FrameCodecPropertiesTest.typeAndBody(model);
@@ -111,10 +148,16 @@ class CrossCodecPropertiesTest {
         });
     }
 
-    /** Both decoders accept or refuse {@code frame} (type + body) alike, with the same reason or fields. */
+    /** Both decoders, reading as of either version, accept or refuse {@code frame} alike. */
     private static void assertSameVerdict(final byte[] frame) {
-        final FrameDecoder server = new FrameDecoder();
-        final ByteBufferFrameDecoder jdk = new ByteBufferFrameDecoder();
+        assertSameVerdict(frame, Protocol.MIN_VERSION);
+        assertSameVerdict(frame, Protocol.VERSION);
+    }
+
+    /** Both decoders accept or refuse {@code frame} (type + body) alike, with the same reason or fields. */
+    private static void assertSameVerdict(final byte[] frame, final int version) {
+        final FrameDecoder server = new FrameDecoder().version(version);
+        final ByteBufferFrameDecoder jdk = new ByteBufferFrameDecoder().version(version);
         final boolean serverOk = server.wrap(new UnsafeBuffer(frame), 0, frame.length);
         final boolean jdkOk = jdk.wrap(ByteBuffer.wrap(frame), 0, frame.length);
         final String hex = HEX.formatHex(frame);
