@@ -68,7 +68,7 @@ final class WireOracle {
                 if (auth) {
                     return new Expectation(ErrorCode.ALREADY_AUTHENTICATED, "second LOGIN");
                 }
-                if (d.minVersion() > Protocol.VERSION || d.maxVersion() < Protocol.VERSION) {
+                if (Protocol.negotiate(d.minVersion(), d.maxVersion()) < 0) {
                     return new Expectation(ErrorCode.UNSUPPORTED_VERSION, "versions " + d.minVersion() + ".."
                         + d.maxVersion());
                 }

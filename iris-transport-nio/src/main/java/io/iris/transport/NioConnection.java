@@ -113,6 +113,12 @@ final class NioConnection implements Connection {
     }
 
     @Override
+    public void closeWithError(final ErrorCode code, final String text, final long retryAfterMillis) {
+        assert owner.isOwnerThread() : "Connection.closeWithError called off its I/O thread; use NioServer.offerClose";
+        owner.closeWithError(this, code, text, retryAfterMillis);
+    }
+
+    @Override
     public void close() {
         assert owner.isOwnerThread() : "Connection.close called off its I/O thread; use NioServer.offerClose";
         owner.close(this);

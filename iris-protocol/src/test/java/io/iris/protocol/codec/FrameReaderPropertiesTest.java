@@ -1,10 +1,6 @@
-package io.iris.client;
+package io.iris.protocol.codec;
 
-import io.iris.transport.protocol.FrameDecoder;
-import io.iris.transport.protocol.FrameEncoder;
 import io.iris.protocol.Protocol;
-import org.agrona.ExpandableArrayBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 
@@ -12,7 +8,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteOrder;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -41,7 +37,7 @@ class FrameReaderPropertiesTest {
             final Prediction expected = predict(stream);
             final FrameReader reader = new FrameReader(64);
             reader.reset(LIMIT);
-            final FrameDecoder d = new FrameDecoder();
+            final ByteBufferFrameDecoder d = new ByteBufferFrameDecoder();
             final InputStream in = trickle(stream, chunk);
             int frames = 0;
             boolean failed = false;
@@ -71,12 +67,12 @@ class FrameReaderPropertiesTest {
     }
 
     private static Prediction predict(final byte[] stream) {
-        final UnsafeBuffer b = new UnsafeBuffer(stream);
-        final FrameDecoder d = new FrameDecoder();
+        final ByteBuffer b = ByteBuffer.wrap(stream);
+        final ByteBufferFrameDecoder d = new ByteBufferFrameDecoder();
         int pos = 0;
         int frames = 0;
         while (stream.length - pos >= Protocol.LENGTH_FIELD) {
-            final long length = b.getInt(pos, ByteOrder.BIG_ENDIAN) & 0xFFFF_FFFFL;
+            final long length = b.getInt(pos) & 0xFFFF_FFFFL;
             if (length == 0 || length > LIMIT) {
                 return new Prediction(frames, true, "length " + length);
             }
@@ -109,7 +105,7 @@ class FrameReaderPropertiesTest {
                 case 2: { // a replaced length prefix
                     final int[] lengths = {0, -1, 1, LIMIT, LIMIT + 1, Integer.MAX_VALUE, f.length - 5, f.length - 3,
                         r.nextInt()};
-                    new UnsafeBuffer(f).putInt(0, lengths[r.nextInt(lengths.length)], ByteOrder.BIG_ENDIAN);
+                    ByteBuffer.wrap(f).putInt(0, lengths[r.nextInt(lengths.length)]);
                     break;
                 }
                 case 3: { // random bytes after it
@@ -128,37 +124,37 @@ class FrameReaderPropertiesTest {
     }
 
     private static byte[] serverFrame(final Random r) {
-        final ExpandableArrayBuffer b = new ExpandableArrayBuffer(256);
+        final ByteBuffer b = ByteBuffer.allocate(1 << 16);
         final byte[] id = ("u" + r.nextInt(100)).getBytes();
         final int n;
         switch (r.nextInt(7)) {
             case 0:
-                n = FrameEncoder.loginOk(b, 0, 1, id, r.nextLong(), 65_536, 30_000, r.nextInt(9), r.nextInt(9));
+                n = ByteBufferFrameEncoder.loginOk(b, 0, 1, id, r.nextLong(), 65_536, 30_000, r.nextInt(9), r.nextInt(9));
                 break;
             case 1:
-                n = FrameEncoder.sendAck(b, 0, r.nextLong(), r.nextInt(7), r.nextInt(100), r.nextLong(), r.nextInt(100));
+                n = ByteBufferFrameEncoder.sendAck(b, 0, r.nextLong(), r.nextInt(7), r.nextInt(100), r.nextLong(), r.nextInt(100));
                 break;
             case 2: {
                 final byte[] p = new byte[r.nextInt(r.nextBoolean() ? 50 : 5_000)];
                 r.nextBytes(p);
-                n = FrameEncoder.deliver(b, 0, 1 + r.nextInt(100), new UnsafeBuffer(id), 0, id.length, r.nextLong(),
-                    new UnsafeBuffer(p), 0, p.length);
+                n = ByteBufferFrameEncoder.deliver(b, 0, 1 + r.nextInt(100), id, 0, id.length, r.nextLong(),
+                    p, 0, p.length);
                 break;
             }
             case 3:
-                n = FrameEncoder.presence(b, 0, id, r.nextBoolean(), r.nextLong());
+                n = ByteBufferFrameEncoder.presence(b, 0, id, r.nextBoolean(), r.nextLong());
                 break;
             case 4:
-                n = FrameEncoder.error(b, 0, 1 + r.nextInt(13), "text " + r.nextInt());
+                n = ByteBufferFrameEncoder.error(b, 0, 1 + r.nextInt(13), "text " + r.nextInt());
                 break;
             case 5:
-                n = FrameEncoder.goaway(b, 0, r.nextInt(10_000), "draining");
+                n = ByteBufferFrameEncoder.goaway(b, 0, r.nextInt(10_000), "draining");
                 break;
             default:
-                n = FrameEncoder.pong(b, 0, r.nextLong());
+                n = ByteBufferFrameEncoder.pong(b, 0, r.nextLong());
                 break;
         }
-        return Arrays.copyOf(b.byteArray(), n);
+        return Arrays.copyOf(b.array(), n);
     }
 
     private static InputStream trickle(final byte[] bytes, final int chunk) {

@@ -1,38 +1,39 @@
-package io.iris.client;
+package io.iris.protocol.codec;
 
-import io.iris.transport.protocol.FrameDecoder;
 import io.iris.protocol.Protocol;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteOrder;
+import java.nio.ByteBuffer;
 
 /**
  * Reassembles frames from a blocking stream for one connection at a time. The length prefix is checked
  * against the current limit before any room is made for the frame, so a hostile or broken peer cannot
- * make the client allocate more than {@code limit + 4} bytes. Not thread-safe: the client's reader
- * thread owns it.
+ * make the client allocate more than {@code limit + 4} bytes. Not thread-safe: one reader thread owns it.
  */
-final class FrameReader {
-    /** A frame that breaks the protocol: bad length or a body {@link FrameDecoder} refuses. */
-    static final class FrameException extends IOException {
-        FrameException(final String message) {
+public final class FrameReader {
+    /** A frame that breaks the protocol: bad length or a body {@link ByteBufferFrameDecoder} refuses. */
+    public static final class FrameException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        /** @param message what is wrong with the frame. */
+        public FrameException(final String message) {
             super(message);
         }
     }
 
     private final int initialCapacity;
-    private final UnsafeBuffer buffer;
+    private ByteBuffer buffer;
     private byte[] bytes;
     private int start;
     private int end;
     private int limit;
 
-    FrameReader(final int initialCapacity) {
+    /** @param initialCapacity the reassembly buffer's size until a larger frame needs more. */
+    public FrameReader(final int initialCapacity) {
         this.initialCapacity = initialCapacity;
         this.bytes = new byte[initialCapacity];
-        this.buffer = new UnsafeBuffer(bytes);
+        this.buffer = ByteBuffer.wrap(bytes);
     }
 
     /**
@@ -40,23 +41,23 @@ final class FrameReader {
      *
      * @param limit the largest frame length (type + body) accepted.
      */
-    void reset(final int limit) {
+    public void reset(final int limit) {
         start = 0;
         end = 0;
         this.limit = limit;
         if (bytes.length > initialCapacity) {
             bytes = new byte[initialCapacity];
-            buffer.wrap(bytes);
+            buffer = ByteBuffer.wrap(bytes);
         }
     }
 
     /** @param limit the largest frame length (type + body) accepted from now on. */
-    void limit(final int limit) {
+    public void limit(final int limit) {
         this.limit = limit;
     }
 
     /** @return the size of the reassembly buffer now: never above the limit plus the length prefix once it grew. */
-    int capacity() {
+    public int capacity() {
         return bytes.length;
     }
 
@@ -67,7 +68,7 @@ final class FrameReader {
      * @return bytes read, or -1 at end of stream.
      * @throws IOException as the stream does, including {@link java.net.SocketTimeoutException}.
      */
-    int fill(final InputStream in) throws IOException {
+    public int fill(final InputStream in) throws IOException {
         if (start == end) {
             start = 0;
             end = 0;
@@ -89,12 +90,12 @@ final class FrameReader {
      * @return true if a frame was decoded, false if more bytes are needed.
      * @throws FrameException if the next frame's length is out of range or the frame is malformed.
      */
-    boolean poll(final FrameDecoder decoder) throws FrameException {
+    public boolean poll(final ByteBufferFrameDecoder decoder) throws FrameException {
         final int available = end - start;
         if (available < Protocol.LENGTH_FIELD) {
             return false;
         }
-        final long length = buffer.getInt(start, ByteOrder.BIG_ENDIAN) & 0xFFFF_FFFFL;
+        final long length = buffer.getInt(start) & 0xFFFF_FFFFL;
         if (length < 1) {
             throw new FrameException("frame with length 0");
         }
@@ -128,7 +129,7 @@ final class FrameReader {
         end -= start;
         start = 0;
         bytes = grown;
-        buffer.wrap(grown);
+        buffer = ByteBuffer.wrap(grown);
     }
 
     private void compact() {

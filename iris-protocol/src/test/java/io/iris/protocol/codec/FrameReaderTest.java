@@ -1,15 +1,12 @@
-package io.iris.client;
+package io.iris.protocol.codec;
 
-import io.iris.transport.protocol.FrameDecoder;
-import io.iris.transport.protocol.FrameEncoder;
 import io.iris.protocol.Protocol;
-import org.agrona.ExpandableArrayBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,15 +24,15 @@ class FrameReaderTest {
     }
 
     private static byte[] deliveries(final int count, final int payloadSize) {
-        final ExpandableArrayBuffer b = new ExpandableArrayBuffer();
-        final UnsafeBuffer sender = new UnsafeBuffer("bob".getBytes());
+        final ByteBuffer b = ByteBuffer.allocate(1 << 22);
+        final byte[] sender = "bob".getBytes();
         final byte[] payload = new byte[payloadSize];
         int p = 0;
         for (int i = 1; i <= count; i++) {
             Arrays.fill(payload, (byte) i);
-            p += FrameEncoder.deliver(b, p, i, sender, 0, 3, 100 + i, new UnsafeBuffer(payload), 0, payloadSize);
+            p += ByteBufferFrameEncoder.deliver(b, p, i, sender, 0, 3, 100 + i, payload, 0, payloadSize);
         }
-        return Arrays.copyOf(b.byteArray(), p);
+        return Arrays.copyOf(b.array(), p);
     }
 
     @Test
@@ -44,7 +41,7 @@ class FrameReaderTest {
             final byte[] wire = deliveries(20, 3_000); // larger than the initial 1 KiB buffer
             final FrameReader reader = new FrameReader(1_024);
             reader.reset(1 << 20);
-            final FrameDecoder d = new FrameDecoder();
+            final ByteBufferFrameDecoder d = new ByteBufferFrameDecoder();
             final InputStream in = trickle(wire, chunk);
             int seen = 0;
             while (reader.fill(in) >= 0) {
@@ -64,7 +61,7 @@ class FrameReaderTest {
         final FrameReader reader = new FrameReader(64);
         reader.reset(100);
         reader.fill(new ByteArrayInputStream(new byte[] {0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 5}));
-        assertThatThrownBy(() -> reader.poll(new FrameDecoder()))
+        assertThatThrownBy(() -> reader.poll(new ByteBufferFrameDecoder()))
             .isInstanceOf(FrameReader.FrameException.class).hasMessageContaining("over the limit");
     }
 
@@ -73,11 +70,11 @@ class FrameReaderTest {
         final FrameReader reader = new FrameReader(64);
         reader.reset(100);
         reader.fill(new ByteArrayInputStream(new byte[] {0, 0, 0, 0}));
-        assertThatThrownBy(() -> reader.poll(new FrameDecoder())).isInstanceOf(FrameReader.FrameException.class);
+        assertThatThrownBy(() -> reader.poll(new ByteBufferFrameDecoder())).isInstanceOf(FrameReader.FrameException.class);
 
         reader.reset(100);
         reader.fill(new ByteArrayInputStream(new byte[] {0, 0, 0, 2, Protocol.PING, 0}));
-        assertThatThrownBy(() -> reader.poll(new FrameDecoder()))
+        assertThatThrownBy(() -> reader.poll(new ByteBufferFrameDecoder()))
             .isInstanceOf(FrameReader.FrameException.class).hasMessageContaining("PING");
     }
 }
