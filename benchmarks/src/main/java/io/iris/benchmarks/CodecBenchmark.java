@@ -31,7 +31,9 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-    "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.base/java.lang.reflect=ALL-UNNAMED"})
+    "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-opens", "java.base/java.lang.reflect=ALL-UNNAMED", "-Dchronicle.analytics.disable=true",
+    "-Dchronicle.announcer.disable=true"})
 public class CodecBenchmark {
     private final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(4096));
     private final UnsafeBuffer send = new UnsafeBuffer(ByteBuffer.allocateDirect(4096));

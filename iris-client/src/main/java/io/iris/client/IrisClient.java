@@ -1,28 +1,28 @@
 package io.iris.client;
 
+import io.iris.client.SendWindow.PendingSend;
 import io.iris.protocol.ErrorCode;
 import io.iris.protocol.Presence;
 import io.iris.protocol.SendReceipt;
 import io.iris.protocol.SendStatus;
-import io.iris.transport.protocol.FrameDecoder;
-import io.iris.transport.protocol.FrameEncoder;
 import io.iris.protocol.Protocol;
-import io.iris.transport.tls.Pem;
-import org.agrona.ExpandableArrayBuffer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.iris.protocol.codec.ByteBufferFrameEncoder;
+import io.iris.protocol.frame.DeliverAckFrame;
+import io.iris.protocol.frame.FrameHeader;
+import io.iris.protocol.frame.LoginFrame;
+import io.iris.protocol.frame.PingFrame;
+import io.iris.protocol.frame.PresenceQueryFrame;
+import io.iris.protocol.frame.SendFrame;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,10 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -66,7 +63,8 @@ import javax.net.ssl.SSLSocket;
  *   jittered exponential backoff, fetching a fresh token from the supplier each time. After GOAWAY it
  *   reconnects once the server's delay (plus jitter) has passed. Refused by a per-address limit
  *   ({@link ErrorCode#TOO_MANY_CONNECTIONS}, {@link ErrorCode#LOGIN_THROTTLED}) it keeps backing off, never
- *   sooner than the {@code "retry after <n> ms"} hint of the ERROR text (plus jitter). It stops for good, failing everything
+ *   sooner than the server's hint (plus jitter): the typed {@code retryAfterMillis} of a version-2 ERROR,
+ *   else the {@code "retry after <n> ms"} its text ends with. It stops for good, failing everything
  *   pending, on {@link ErrorCode#DEVICE_REPLACED} and when a login is refused with
  *   {@link ErrorCode#AUTH_FAILED}, {@link ErrorCode#TOKEN_EXPIRED}, {@link ErrorCode#UNSUPPORTED_VERSION} or
  *   {@link ErrorCode#TLS_REQUIRED}, and when a TLS handshake fails on the server's certificate (not
@@ -89,74 +87,67 @@ import javax.net.ssl.SSLSocket;
 public final class IrisClient implements AutoCloseable {
     /*
      * Why it is built this way. A blocking socket and one reader thread keep the client small and easy
-     * to reason about; the load generator has its own lean driver. All mutable state shared with
-     * application threads (pending sends and presence queries, the output stream, the write buffer) is
-     * guarded by `lock`; the reader thread alone owns the read side and the cursor. Unanswered SENDs
-     * live in `pending` in send order; `unsent` is the ordered tail not yet written on the current
-     * connection. A SEND is written at most SEND_WINDOW ahead of its answers so that re-sending a large
-     * backlog after a reconnection can never wedge both sides with full socket buffers. Futures and
-     * listener methods are always invoked outside `lock`.
+     * to reason about; the load generator has its own lean driver. The client is split along its
+     * concepts: this facade (public API, the writer, the lifecycle and the reader thread's loop),
+     * ClientSession (one connection's reader side, from connect to its end), SendWindow (unanswered
+     * SENDs in order and the window written ahead of their answers), ReconnectPolicy and Backoff (when
+     * to connect again), ClientTls (TLS from PEM with the JDK alone). All mutable state shared with
+     * application threads (the send window, presence queries, the output stream, the write buffer) is
+     * guarded by `lock`; the reader thread alone owns the read side and the cursor. Futures and
+     * listener methods are always invoked outside `lock`. Fields the session uses are package-private.
      */
 
     /** Largest frame accepted from the server before LOGIN_OK told us its maxPayload. */
     static final int MAX_FRAME_BEFORE_LOGIN = 1 << 20;
     /** At most this many deliveries are processed before a DELIVER_ACK is sent. */
     static final int ACK_EVERY = 64;
-    /** At most this many SENDs are written and not yet answered on one connection. */
-    static final int SEND_WINDOW = 1024;
     /** Consecutive frames are batched into one socket write up to this size. */
     private static final int WRITE_BATCH = 64 * 1024;
-    private static final int MAX_FRAME_LIMIT = Integer.MAX_VALUE - 64;
+    static final int MAX_FRAME_LIMIT = Integer.MAX_VALUE - 64;
     private static final long JOIN_MILLIS = 2_000;
-    private static final Logger LOG = LoggerFactory.getLogger(IrisClient.class);
+    private static final int PING_FRAME_LENGTH = FrameHeader.frameLength(PingFrame.BODY_LENGTH);
+    private static final int DELIVER_ACK_FRAME_LENGTH = FrameHeader.frameLength(DeliverAckFrame.BODY_LENGTH);
+    private static final Logger LOG = System.getLogger(IrisClient.class.getName());
 
     // ---- configuration ----
-    private final String host;
-    private final int port;
-    private final Supplier<String> tokenSupplier;
-    private final String deviceId;
-    private final byte[] deviceIdBytes;
-    private final Listener listener;
-    private final boolean reconnect;
-    private final Backoff backoff;
-    private final int connectTimeoutMillis;
+    final String host;
+    final int port;
+    final Supplier<String> tokenSupplier;
+    final String deviceId;
+    final byte[] deviceIdBytes;
+    final Listener listener;
+    final ReconnectPolicy reconnectPolicy;
+    final int connectTimeoutMillis;
     private final int maxPendingSends;
-    private final SSLContext tls;
+    final SSLContext tls;
 
     // ---- shared state, guarded by lock ----
-    private final Object lock = new Object();
-    private final LinkedHashMap<Long, PendingSend> pending = new LinkedHashMap<>();
-    private final ArrayDeque<PendingSend> unsent = new ArrayDeque<>();
-    private final LinkedHashMap<String, List<CompletableFuture<Presence>>> presenceWaiters = new LinkedHashMap<>();
-    private final ExpandableArrayBuffer writeBuffer = new ExpandableArrayBuffer(WRITE_BATCH);
-    private OutputStream out;
-    private boolean ready;
-    private int inFlight;
-    private long epoch;
-    private int maxPayload = -1;
-    private long lastWriteNanos;
-    private long idPrefix;
-    private int idCounter;
+    final Object lock = new Object();
+    final SendWindow sends = new SendWindow();
+    final LinkedHashMap<String, List<CompletableFuture<Presence>>> presenceWaiters = new LinkedHashMap<>();
+    private ByteBuffer writeBuffer = ByteBuffer.allocate(WRITE_BATCH);
+    OutputStream out;
+    boolean ready;
+    int maxPayload = -1;
+    long lastWriteNanos;
     private IrisClientException stopCause;
 
     // ---- visible to all threads ----
-    private final CompletableFuture<Void> connectFuture = new CompletableFuture<>();
+    final CompletableFuture<Void> connectFuture = new CompletableFuture<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final Thread reader;
-    private volatile boolean closed;
+    volatile boolean closed;
     /** Set by {@link #close()} first: the reader acknowledges what it processed, then stops. */
-    private volatile boolean closing;
-    private volatile boolean connected;
-    private volatile long cursor;
-    private volatile Socket socket;
+    volatile boolean closing;
+    volatile boolean connected;
+    volatile long cursor;
+    volatile Socket socket;
     /** The TCP socket under {@link #socket} (the same object without TLS); close() shuts its input. */
-    private volatile Socket tcpSocket;
+    volatile Socket tcpSocket;
 
     // ---- reader thread only ----
-    private final FrameReader frames = new FrameReader(16 * 1024);
-    private final FrameDecoder decoder = new FrameDecoder();
-    private int listenerFailures;
-    private long pingNonce;
+    /** Listener failures in a row (on the message redelivered each time): slows reconnection down. */
+    int listenerFailures;
 
     private IrisClient(final Builder b) {
         this.host = b.host;
@@ -165,13 +156,11 @@ public final class IrisClient implements AutoCloseable {
         this.deviceId = b.deviceId;
         this.deviceIdBytes = b.deviceId.getBytes(StandardCharsets.UTF_8);
         this.listener = b.listener;
-        this.reconnect = b.reconnect;
-        this.backoff = new Backoff(b.backoffMin.toNanos(), b.backoffMax.toNanos());
+        this.reconnectPolicy = new ReconnectPolicy(b.reconnect, new Backoff(b.backoffMin.toNanos(), b.backoffMax.toNanos()));
         this.connectTimeoutMillis = (int) Math.min(b.connectTimeout.toMillis(), Integer.MAX_VALUE);
         this.maxPendingSends = b.maxPendingSends;
         this.tls = b.tls;
         this.cursor = b.resumeCursor;
-        this.idPrefix = newIdPrefix();
         this.reader = new Thread(this::run, "iris-client-" + deviceId);
         this.reader.setDaemon(true);
     }
@@ -257,7 +246,7 @@ public final class IrisClient implements AutoCloseable {
                 presenceWaiters.put(userId, waiters);
                 if (ready) {
                     try {
-                        write(FrameEncoder.presenceQuery(writeBuffer, 0, id));
+                        writePresenceQuery(id);
                     } catch (final IOException e) {
                         abortConnection(e);
                     }
@@ -346,21 +335,20 @@ public final class IrisClient implements AutoCloseable {
             if (maxPayload >= 0 && payload.length > maxPayload) {
                 return CompletableFuture.failedFuture(tooLarge(payload.length, maxPayload));
             }
-            if (pending.size() >= maxPendingSends) {
+            if (sends.size() >= maxPendingSends) {
                 return CompletableFuture.failedFuture(new IllegalStateException("too many pending sends"));
             }
             final long id;
             if (autoId) {
-                id = nextClientMsgId();
-            } else if (pending.containsKey(clientMsgId)) {
+                id = sends.nextClientMsgId();
+            } else if (sends.isPending(clientMsgId)) {
                 return CompletableFuture.failedFuture(
                     new IllegalStateException("clientMsgId " + clientMsgId + " is already pending"));
             } else {
                 id = clientMsgId;
             }
             final PendingSend p = new PendingSend(id, to, payload.clone(), future);
-            pending.put(id, p);
-            unsent.addLast(p);
+            sends.add(p);
             try {
                 pumpSends();
             } catch (final IOException e) {
@@ -371,67 +359,91 @@ public final class IrisClient implements AutoCloseable {
     }
 
     /** Writes queued SENDs in order while the connection is ready and the window allows. Holds lock. */
-    private void pumpSends() throws IOException {
+    void pumpSends() throws IOException {
         if (!ready) {
             return;
         }
         int batched = 0;
-        while (inFlight < SEND_WINDOW && !unsent.isEmpty()) {
-            final PendingSend p = unsent.peekFirst();
-            if (p.done) {
-                unsent.pollFirst();
-                continue;
-            }
-            final int size = Protocol.HEADER + 8 + 1 + p.recipient.length + 4 + p.payload.length;
+        PendingSend p;
+        while ((p = sends.nextToWrite()) != null) {
+            final int size = FrameHeader.frameLength(SendFrame.bodyLength(p.recipient.length, p.payload.length));
             if (batched > 0 && batched + size > WRITE_BATCH) {
                 write(batched);
                 batched = 0;
             }
-            batched += FrameEncoder.send(writeBuffer, batched, p.clientMsgId, p.recipient, p.payload, 0, p.payload.length);
-            unsent.pollFirst();
-            p.epoch = epoch;
-            inFlight++;
+            batched += ByteBufferFrameEncoder.send(room(batched + size), batched, p.clientMsgId, p.recipient,
+                p.payload, 0, p.payload.length);
+            sends.written(p);
         }
         if (batched > 0) {
             write(batched);
         }
     }
 
+    /**
+     * @param needed bytes the write buffer must hold from its start (what is batched so far plus the next frame).
+     * @return the write buffer, grown (contents kept) if it was smaller. Holds lock.
+     */
+    private ByteBuffer room(final int needed) {
+        if (writeBuffer.capacity() < needed) {
+            final ByteBuffer grown = ByteBuffer.allocate(Math.max(needed, 2 * writeBuffer.capacity()));
+            grown.put(0, writeBuffer.array(), 0, writeBuffer.capacity());
+            writeBuffer = grown;
+        }
+        return writeBuffer;
+    }
+
+    // frame writers: each holds lock (the caller took it) and throws what the socket throws
+
+    void writeLogin(final byte[] token) throws IOException {
+        final int length = FrameHeader.frameLength(LoginFrame.bodyLength(token.length, deviceIdBytes.length));
+        write(ByteBufferFrameEncoder.login(room(length), 0, Protocol.MIN_VERSION, Protocol.VERSION, token,
+            deviceIdBytes, cursor));
+    }
+
+    void writePresenceQuery(final byte[] userId) throws IOException {
+        final int length = FrameHeader.frameLength(PresenceQueryFrame.bodyLength(userId.length));
+        write(ByteBufferFrameEncoder.presenceQuery(room(length), 0, userId));
+    }
+
+    void writePing(final long nonce) throws IOException {
+        write(ByteBufferFrameEncoder.ping(room(PING_FRAME_LENGTH), 0, nonce));
+    }
+
+    void writePong(final long nonce) throws IOException {
+        write(ByteBufferFrameEncoder.pong(room(PING_FRAME_LENGTH), 0, nonce));
+    }
+
+    void writeDeliverAck(final long upToSeq) throws IOException {
+        write(ByteBufferFrameEncoder.deliverAck(room(DELIVER_ACK_FRAME_LENGTH), 0, upToSeq));
+    }
+
     /** Writes the first {@code length} bytes of the write buffer. Holds lock. */
-    private void write(final int length) throws IOException {
+    void write(final int length) throws IOException {
         final OutputStream o = out;
         if (o == null) {
             throw new IOException("not connected");
         }
-        o.write(writeBuffer.byteArray(), 0, length);
+        o.write(writeBuffer.array(), 0, length);
         lastWriteNanos = System.nanoTime();
     }
 
     /** A write failed on a non-reader thread: drop the connection; the reader notices and reconnects. Holds lock. */
     private void abortConnection(final IOException e) {
-        LOG.debug("write failed, dropping the connection", e);
+        LOG.log(Level.DEBUG, "write failed, dropping the connection", e);
         ready = false;
         out = null;
         closeQuietly(socket);
     }
 
-    private long nextClientMsgId() {
-        long id;
-        do {
-            if (idCounter == -1) {
-                idPrefix = newIdPrefix(); // 2^32 ids used: move to a fresh range
-            }
-            id = idPrefix | (idCounter++ & 0xFFFF_FFFFL);
-        } while (pending.containsKey(id));
-        return id;
-    }
-
-    /** Longest retry hint honoured from an ERROR text. */
+    /** Longest retry hint honoured from an ERROR. */
     static final long MAX_RETRY_HINT_MILLIS = TimeUnit.HOURS.toMillis(1);
 
     /**
      * Reads the retry hint that ERROR texts of {@link ErrorCode#TOO_MANY_CONNECTIONS} and
-     * {@link ErrorCode#LOGIN_THROTTLED} end with: {@code "retry after <n> ms"}.
+     * {@link ErrorCode#LOGIN_THROTTLED} end with: {@code "retry after <n> ms"}. Only for ERRORs in the
+     * version-1 layout (sent at accept, or by a version-1 server); a version-2 ERROR carries the hint as a
+     * typed field.
      *
      * @param text an ERROR text.
      * @return the hint in millis (at most {@link #MAX_RETRY_HINT_MILLIS}), or -1 if the text has none.
@@ -452,42 +464,10 @@ public final class IrisClient implements AutoCloseable {
         return i > start && text.startsWith(" ms", i) ? millis : -1;
     }
 
-    /**
-     * A TLS failure ends the client for good when retrying cannot help: the server's certificate is
-     * not trusted or does not match the host, or the port does not speak TLS. Anything else (e.g. the
-     * connection dropped mid-handshake) is retried.
-     */
-    private SessionEnd tlsFailure(final boolean loggedIn, final SSLException e) {
-        final String where = host + ":" + port;
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof CertificateException) {
-                LOG.warn("iris-client " + deviceId + ": TLS server certificate of " + where
-                    + " refused: " + e.getMessage());
-                return SessionEnd.terminal("TLS handshake with " + where + " failed: server certificate refused ("
-                    + e.getMessage() + "); check the trusted CA and the host name", e);
-            }
-        }
-        final String message = String.valueOf(e.getMessage());
-        if (!loggedIn && message.contains("nrecognized SSL message")) {
-            return SessionEnd.terminal("TLS handshake with " + where + " failed: the server did not answer with TLS"
-                + " (a plaintext port?): " + message, e);
-        }
-        return SessionEnd.retry((loggedIn ? "connection lost: " : "connect failed: ") + e, null, e);
-    }
-
-    private static boolean isIpLiteral(final String host) {
-        return host.indexOf(':') >= 0 || host.matches("[0-9.]+");
-    }
-
-    private static long newIdPrefix() {
-        return ((long) new SecureRandom().nextInt()) << 32;
-    }
-
     // ------------------------------------------------------------------------------------------------
     // the client's thread
 
     private void run() {
-        int attempt = 0;
         long delayNanos = 0;
         while (!closed && !closing) {
             if (delayNanos > 0 && !pause(delayNanos)) {
@@ -497,10 +477,8 @@ public final class IrisClient implements AutoCloseable {
             if (closed || closing) {
                 break;
             }
-            if (end.loggedIn) {
-                attempt = 0;
-            }
-            if (end.terminal || !reconnect) {
+            delayNanos = reconnectPolicy.delayNanos(end, listenerFailures);
+            if (delayNanos == ReconnectPolicy.STOP) {
                 if (!end.loggedIn && end.terminal) {
                     notifyDisconnected(end.code, end.reason);
                 }
@@ -509,19 +487,8 @@ public final class IrisClient implements AutoCloseable {
                 notifyStopped(cause);
                 break;
             }
-            if (end.delayNanos >= 0) {
-                delayNanos = end.delayNanos;
-            } else {
-                if (end.listenerFailure) {
-                    attempt = Math.max(attempt, listenerFailures);
-                }
-                delayNanos = backoff.delayNanos(attempt++);
-                if (end.minDelayNanos > 0) {
-                    delayNanos = Math.max(delayNanos, backoff.afterNanos(end.minDelayNanos));
-                }
-            }
             final long delayMillis = TimeUnit.NANOSECONDS.toMillis(delayNanos);
-            LOG.debug("iris-client {}: {}; reconnecting in {} ms", deviceId, end.reason, delayMillis);
+            LOG.log(Level.DEBUG, "iris-client {0}: {1}; reconnecting in {2} ms", deviceId, end.reason, delayMillis);
         }
     }
 
@@ -544,415 +511,13 @@ public final class IrisClient implements AutoCloseable {
 
     /** One connection, from TCP connect to its end. Never throws. */
     private SessionEnd session() {
-        final Session s = new Session();
-        SessionEnd end;
-        try {
-            end = s.run();
-        } catch (final FrameReader.FrameException e) {
-            LOG.warn("iris-client " + deviceId + ": protocol error from server: " + e.getMessage());
-            end = SessionEnd.retry("protocol error from server: " + e.getMessage(), null, e);
-        } catch (final SSLException e) {
-            end = closed ? SessionEnd.retry("client closed", null, null) : tlsFailure(s.loggedIn, e);
-        } catch (final IOException | RuntimeException e) {
-            end = closed ? SessionEnd.retry("client closed", null, null)
-                : SessionEnd.retry(s.loggedIn ? "connection lost: " + e : "connect failed: " + e, null, e);
-        } finally {
-            closeQuietly(s.socket);
-            synchronized (lock) {
-                if (socket == s.socket) {
-                    socket = null;
-                }
-                tcpSocket = null;
-                out = null;
-                ready = false;
-            }
-            connected = false;
-        }
-        end.loggedIn = s.loggedIn;
-        if (s.loggedIn) {
+        final ClientSession session = new ClientSession(this);
+        final SessionEnd end = session.run();
+        end.loggedIn = session.loggedIn();
+        if (end.loggedIn) {
             notifyDisconnected(end.code, end.reason);
         }
         return end;
-    }
-
-    /** The reader side of one connection. */
-    private final class Session {
-        Socket socket;
-        boolean loggedIn;
-        long heartbeatNanos;
-        long lastReceiveNanos;
-        long ackedUpTo;
-        int deliveredSinceAck;
-        long goAwayDeadline;
-        boolean goingAway;
-        int soTimeout = -1;
-
-        SessionEnd run() throws IOException {
-            final byte[] token = fetchToken();
-            final Socket tcp = new Socket();
-            synchronized (lock) {
-                if (closed) {
-                    return SessionEnd.retry("client closed", null, null);
-                }
-                socket = tcp;
-                IrisClient.this.socket = tcp;
-                tcpSocket = tcp;
-            }
-            tcp.setTcpNoDelay(true);
-            tcp.setKeepAlive(true);
-            tcp.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
-            final Socket s = tls == null ? tcp : handshake(tcp);
-            final java.io.InputStream in = s.getInputStream();
-            synchronized (lock) {
-                if (closed) {
-                    return SessionEnd.retry("client closed", null, null);
-                }
-                out = s.getOutputStream();
-                write(FrameEncoder.login(writeBuffer, 0, Protocol.VERSION, Protocol.VERSION, token, deviceIdBytes, cursor));
-            }
-            frames.reset(MAX_FRAME_BEFORE_LOGIN);
-            final long loginDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(connectTimeoutMillis);
-            lastReceiveNanos = System.nanoTime();
-            while (true) {
-                adjustSoTimeout(s);
-                int n;
-                try {
-                    n = frames.fill(in);
-                } catch (final SocketTimeoutException e) {
-                    n = 0;
-                }
-                if (closed) {
-                    return SessionEnd.retry("client closed", null, null);
-                }
-                if (closing) {
-                    return closeGracefully();
-                }
-                final long now = System.nanoTime();
-                if (n < 0) {
-                    if (goingAway) {
-                        return SessionEnd.after("server closed after GOAWAY", Math.max(0, goAwayDeadline - now));
-                    }
-                    return SessionEnd.retry("connection closed by server", null, null);
-                }
-                if (n > 0) {
-                    lastReceiveNanos = now;
-                }
-                while (frames.poll(decoder)) {
-                    final SessionEnd end = onFrame();
-                    if (end != null) {
-                        return end;
-                    }
-                    if (closed) {
-                        return SessionEnd.retry("client closed", null, null);
-                    }
-                    if (closing) {
-                        return closeGracefully();
-                    }
-                }
-                if (loggedIn) {
-                    ackIfNeeded();
-                }
-                final SessionEnd end = checkTimers(System.nanoTime(), loginDeadline);
-                if (end != null) {
-                    return end;
-                }
-            }
-        }
-
-        /** Layers TLS over the connected socket and completes the handshake (each read bounded by the connect timeout). */
-        private Socket handshake(final Socket tcp) throws IOException {
-            final SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(tcp, host, port, true);
-            synchronized (lock) {
-                socket = ssl;
-                if (closed) {
-                    throw new IOException("client closed");
-                }
-                IrisClient.this.socket = ssl;
-            }
-            final SSLParameters p = ssl.getSSLParameters();
-            p.setProtocols(Pem.PROTOCOLS.toArray(new String[0]));
-            p.setEndpointIdentificationAlgorithm("HTTPS");
-            if (!isIpLiteral(host)) {
-                p.setServerNames(List.of(new SNIHostName(host)));
-            }
-            ssl.setSSLParameters(p);
-            ssl.setSoTimeout(connectTimeoutMillis);
-            ssl.startHandshake();
-            return ssl;
-        }
-
-        private SessionEnd onFrame() throws IOException {
-            final FrameDecoder d = decoder;
-            final byte type = d.type();
-            switch (type) {
-                case Protocol.LOGIN_OK:
-                    return loggedIn ? protocolError("second LOGIN_OK") : onLoginOk(d);
-                case Protocol.SEND_ACK:
-                    return loggedIn ? onSendAck(d) : protocolError("SEND_ACK before LOGIN_OK");
-                case Protocol.DELIVER:
-                    return loggedIn ? onDeliver(d) : protocolError("DELIVER before LOGIN_OK");
-                case Protocol.PRESENCE:
-                    return loggedIn ? onPresence(d) : protocolError("PRESENCE before LOGIN_OK");
-                case Protocol.PING:
-                    synchronized (lock) {
-                        write(FrameEncoder.pong(writeBuffer, 0, d.nonce()));
-                    }
-                    return null;
-                case Protocol.PONG:
-                    return null;
-                case Protocol.ERROR:
-                    return onError(d);
-                case Protocol.GOAWAY:
-                    return onGoAway(d);
-                default:
-                    return protocolError("unexpected " + Protocol.typeName(type) + " frame from server");
-            }
-        }
-
-        private SessionEnd onLoginOk(final FrameDecoder d) throws IOException {
-            if (d.maxVersion() != Protocol.VERSION) {
-                return SessionEnd.terminal("server chose protocol version " + d.maxVersion() + ", outside 1..1",
-                    ErrorCode.UNSUPPORTED_VERSION);
-            }
-            final int serverMaxPayload = d.maxPayload() < 0
-                ? MAX_FRAME_LIMIT - Protocol.FRAME_OVERHEAD : Math.min(d.maxPayload(), MAX_FRAME_LIMIT - Protocol.FRAME_OVERHEAD);
-            final int hb = d.heartbeatMillis();
-            final long serverCursor = d.cursor();
-            final long lastSeq = d.lastSeq();
-            loggedIn = true;
-            heartbeatNanos = hb > 0 ? TimeUnit.MILLISECONDS.toNanos(hb) : 0;
-            ackedUpTo = serverCursor;
-            frames.limit(Protocol.maxFrameAfterLogin(serverMaxPayload));
-            final List<PendingSend> refused = new ArrayList<>();
-            synchronized (lock) {
-                maxPayload = serverMaxPayload;
-                epoch++;
-                unsent.clear();
-                inFlight = 0;
-                for (final PendingSend p : pending.values()) {
-                    if (p.payload.length > serverMaxPayload) {
-                        refused.add(p);
-                    } else {
-                        unsent.addLast(p);
-                    }
-                }
-                for (final PendingSend p : refused) {
-                    p.done = true;
-                    pending.remove(p.clientMsgId);
-                }
-            }
-            for (final PendingSend p : refused) {
-                p.future.completeExceptionally(tooLarge(p.payload.length, serverMaxPayload));
-            }
-            synchronized (lock) {
-                // sends queued meanwhile were appended to unsent, after the older ones: order holds
-                ready = true;
-                pumpSends();
-                for (final String user : presenceWaiters.keySet()) {
-                    write(FrameEncoder.presenceQuery(writeBuffer, 0, user.getBytes(StandardCharsets.UTF_8)));
-                }
-            }
-            connected = true;
-            LOG.debug("iris-client {}: logged in, cursor {}, lastSeq {}", deviceId, serverCursor, lastSeq);
-            try {
-                listener.onConnected(serverCursor, lastSeq);
-            } catch (final Throwable t) {
-                LOG.warn("Listener.onConnected threw", t);
-            }
-            connectFuture.complete(null);
-            return null;
-        }
-
-        private SessionEnd onSendAck(final FrameDecoder d) throws IOException {
-            final long id = d.clientMsgId();
-            final PendingSend p;
-            synchronized (lock) {
-                p = pending.remove(id);
-                if (p != null) {
-                    p.done = true;
-                    if (p.epoch == epoch) {
-                        inFlight--;
-                    }
-                    pumpSends();
-                }
-            }
-            if (p == null) {
-                LOG.debug("SEND_ACK for unknown clientMsgId {}", id);
-                return null;
-            }
-            final SendStatus status;
-            try {
-                status = SendStatus.fromCode(d.code());
-            } catch (final IllegalArgumentException e) {
-                p.future.completeExceptionally(new IrisClientException("unknown send status " + d.code(), null, e));
-                return null;
-            }
-            p.future.complete(new SendReceipt(status, d.seq(), d.time(), d.retryAfterMillis()));
-            return null;
-        }
-
-        private SessionEnd onDeliver(final FrameDecoder d) throws IOException {
-            final long seq = d.seq();
-            if (seq <= cursor) {
-                return null; // already seen: dropped, but acked below so the server moves on
-            }
-            final Delivery delivery = new Delivery(seq, d.id(), d.time(), d.payload());
-            try {
-                listener.onMessage(delivery);
-            } catch (final Throwable t) {
-                listenerFailures++;
-                LOG.warn("Listener.onMessage threw for seq " + seq
-                    + "; not acknowledged, will be delivered again after reconnecting", t);
-                try {
-                    ackIfNeeded(); // what was processed before it
-                } catch (final IOException e) {
-                    LOG.debug("could not acknowledge before disconnecting", e);
-                }
-                return SessionEnd.listenerFailed("listener failed on seq " + seq + ": " + t, t);
-            }
-            listenerFailures = 0;
-            cursor = seq;
-            if (++deliveredSinceAck >= ACK_EVERY) {
-                ackIfNeeded();
-            }
-            return null;
-        }
-
-        private SessionEnd onPresence(final FrameDecoder d) {
-            final String user = d.id();
-            final List<CompletableFuture<Presence>> waiters;
-            synchronized (lock) {
-                waiters = presenceWaiters.remove(user);
-            }
-            if (waiters != null) {
-                final Presence presence = new Presence(user, d.online(), d.time());
-                for (final CompletableFuture<Presence> f : waiters) {
-                    f.complete(presence);
-                }
-            }
-            return null;
-        }
-
-        private SessionEnd onError(final FrameDecoder d) {
-            final ErrorCode code = ErrorCode.fromCode(d.code());
-            final String reason = "server error " + (code != null ? code.name() : "code " + d.code()) + ": " + d.text();
-            if (code == ErrorCode.DEVICE_REPLACED) {
-                return SessionEnd.terminal(reason, code);
-            }
-            if (code == ErrorCode.TOO_MANY_CONNECTIONS || code == ErrorCode.LOGIN_THROTTLED) {
-                // refused by a per-address limit: back off as usual, but never sooner than the server's hint
-                final long hint = retryAfterMillis(d.text());
-                return SessionEnd.throttled(reason, code, TimeUnit.MILLISECONDS.toNanos(Math.max(hint, 0)));
-            }
-            if (!loggedIn && (code == ErrorCode.AUTH_FAILED || code == ErrorCode.TOKEN_EXPIRED
-                || code == ErrorCode.UNSUPPORTED_VERSION || code == ErrorCode.TLS_REQUIRED)) {
-                return SessionEnd.terminal(reason, code);
-            }
-            return SessionEnd.retry(reason, code, null);
-        }
-
-        private SessionEnd onGoAway(final FrameDecoder d) {
-            final long after = d.retryAfterMillis();
-            if (!goingAway) {
-                goingAway = true;
-                goAwayDeadline = System.nanoTime() + backoff.afterNanos(TimeUnit.MILLISECONDS.toNanos(after));
-                synchronized (lock) {
-                    ready = false; // new SENDs wait for the next connection
-                }
-                connected = false;
-                try {
-                    listener.onGoAway(after);
-                } catch (final Throwable t) {
-                    LOG.warn("Listener.onGoAway threw", t);
-                }
-            }
-            return null;
-        }
-
-        private SessionEnd checkTimers(final long now, final long loginDeadline) throws IOException {
-            if (!loggedIn) {
-                if (now - loginDeadline >= 0) {
-                    return SessionEnd.retry("no LOGIN_OK within " + connectTimeoutMillis + " ms", null, null);
-                }
-                return null;
-            }
-            if (goingAway && now - goAwayDeadline >= 0) {
-                return SessionEnd.after("GOAWAY", 0);
-            }
-            if (heartbeatNanos > 0) {
-                if (now - lastReceiveNanos >= 3 * heartbeatNanos) {
-                    return SessionEnd.retry("nothing received from server for "
-                        + TimeUnit.NANOSECONDS.toMillis(now - lastReceiveNanos) + " ms", null, null);
-                }
-                synchronized (lock) {
-                    if (out != null && now - lastWriteNanos >= heartbeatNanos) {
-                        write(FrameEncoder.ping(writeBuffer, 0, ++pingNonce));
-                    }
-                }
-            }
-            return null;
-        }
-
-        /** The client is closing: acknowledge what the listener processed, then end the session. */
-        private SessionEnd closeGracefully() throws IOException {
-            if (loggedIn) {
-                ackIfNeeded();
-            }
-            return SessionEnd.retry("client closed", null, null);
-        }
-
-        private void ackIfNeeded() throws IOException {
-            final long upTo = cursor;
-            deliveredSinceAck = 0;
-            if (upTo > ackedUpTo && upTo >= 0) {
-                synchronized (lock) {
-                    write(FrameEncoder.deliverAck(writeBuffer, 0, upTo));
-                }
-                ackedUpTo = upTo;
-            }
-        }
-
-        /** Read timeout: short enough to send PINGs, notice a dead server and honour GOAWAY on time. */
-        private void adjustSoTimeout(final Socket s) throws IOException {
-            long tickMillis;
-            if (!loggedIn) {
-                tickMillis = Math.max(1, Math.min(250, connectTimeoutMillis / 4));
-            } else if (heartbeatNanos > 0) {
-                tickMillis = Math.max(1, Math.min(1000, TimeUnit.NANOSECONDS.toMillis(heartbeatNanos) / 4));
-            } else {
-                tickMillis = 1000;
-            }
-            if (goingAway) {
-                tickMillis = Math.max(1, Math.min(tickMillis,
-                    TimeUnit.NANOSECONDS.toMillis(goAwayDeadline - System.nanoTime()) + 1));
-            }
-            if (tickMillis != soTimeout) {
-                soTimeout = (int) tickMillis;
-                s.setSoTimeout(soTimeout);
-            }
-        }
-
-        private SessionEnd protocolError(final String what) {
-            LOG.warn("iris-client " + deviceId + ": protocol error from server: " + what);
-            return SessionEnd.retry("protocol error from server: " + what, null, null);
-        }
-    }
-
-    private byte[] fetchToken() throws IOException {
-        final String token;
-        try {
-            token = tokenSupplier.get();
-        } catch (final RuntimeException e) {
-            throw new IOException("token supplier failed: " + e, e);
-        }
-        if (token == null || token.isEmpty()) {
-            throw new IOException("token supplier returned no token");
-        }
-        final byte[] bytes = token.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length > Protocol.MAX_TOKEN_LENGTH) {
-            throw new IOException("token of " + bytes.length + " bytes, over " + Protocol.MAX_TOKEN_LENGTH);
-        }
-        return bytes;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -969,12 +534,9 @@ public final class IrisClient implements AutoCloseable {
             }
             stopCause = cause;
             closeQuietly(socket);
-            for (final PendingSend p : pending.values()) {
-                p.done = true;
+            for (final PendingSend p : sends.clear()) {
                 toFail.add(p.future);
             }
-            pending.clear();
-            unsent.clear();
             for (final List<CompletableFuture<Presence>> waiters : presenceWaiters.values()) {
                 toFail.addAll(waiters);
             }
@@ -1000,11 +562,11 @@ public final class IrisClient implements AutoCloseable {
             : new IrisClientException("client is closed: " + cause.getMessage(), cause.code(), cause);
     }
 
-    private void notifyDisconnected(final ErrorCode code, final String reason) {
+    void notifyDisconnected(final ErrorCode code, final String reason) {
         try {
             listener.onDisconnected(code, reason);
         } catch (final Throwable t) {
-            LOG.warn("Listener.onDisconnected threw", t);
+            LOG.log(Level.WARNING, "Listener.onDisconnected threw", t);
         }
     }
 
@@ -1012,11 +574,11 @@ public final class IrisClient implements AutoCloseable {
         try {
             listener.onStopped(cause);
         } catch (final Throwable t) {
-            LOG.warn("Listener.onStopped threw", t);
+            LOG.log(Level.WARNING, "Listener.onStopped threw", t);
         }
     }
 
-    private static IllegalArgumentException tooLarge(final int length, final int max) {
+    static IllegalArgumentException tooLarge(final int length, final int max) {
         return new IllegalArgumentException("payload of " + length + " bytes over the server's maxPayload of " + max);
     }
 
@@ -1040,81 +602,13 @@ public final class IrisClient implements AutoCloseable {
         return bytes;
     }
 
-    private static void closeQuietly(final Socket s) {
+    static void closeQuietly(final Socket s) {
         if (s != null) {
             try {
                 s.close();
             } catch (final IOException ignored) {
                 // closing anyway
             }
-        }
-    }
-
-    /** One SEND not answered yet. Mutable fields are guarded by the client's lock. */
-    private static final class PendingSend {
-        final long clientMsgId;
-        final byte[] recipient;
-        final byte[] payload;
-        final CompletableFuture<SendReceipt> future;
-        long epoch = -1;
-        boolean done;
-
-        PendingSend(final long clientMsgId, final byte[] recipient, final byte[] payload,
-                    final CompletableFuture<SendReceipt> future) {
-            this.clientMsgId = clientMsgId;
-            this.recipient = recipient;
-            this.payload = payload;
-            this.future = future;
-        }
-    }
-
-    /** How a connection ended and what to do next. */
-    private static final class SessionEnd {
-        final String reason;
-        final ErrorCode code;
-        final Throwable cause;
-        final boolean terminal;
-        final boolean listenerFailure;
-        /** Fixed delay before reconnecting, or -1 to use the backoff. */
-        final long delayNanos;
-        /** With the backoff: the least delay (the server's retry hint), or 0. */
-        long minDelayNanos;
-        boolean loggedIn;
-
-        private SessionEnd(final String reason, final ErrorCode code, final Throwable cause, final boolean terminal,
-                           final boolean listenerFailure, final long delayNanos) {
-            this.reason = reason;
-            this.code = code;
-            this.cause = cause;
-            this.terminal = terminal;
-            this.listenerFailure = listenerFailure;
-            this.delayNanos = delayNanos;
-        }
-
-        static SessionEnd retry(final String reason, final ErrorCode code, final Throwable cause) {
-            return new SessionEnd(reason, code, cause, false, false, -1);
-        }
-
-        static SessionEnd terminal(final String reason, final ErrorCode code) {
-            return new SessionEnd(reason, code, null, true, false, -1);
-        }
-
-        static SessionEnd terminal(final String reason, final Throwable cause) {
-            return new SessionEnd(reason, null, cause, true, false, -1);
-        }
-
-        static SessionEnd listenerFailed(final String reason, final Throwable cause) {
-            return new SessionEnd(reason, null, cause, false, true, -1);
-        }
-
-        static SessionEnd throttled(final String reason, final ErrorCode code, final long minDelayNanos) {
-            final SessionEnd end = new SessionEnd(reason, code, null, false, false, -1);
-            end.minDelayNanos = minDelayNanos;
-            return end;
-        }
-
-        static SessionEnd after(final String reason, final long delayNanos) {
-            return new SessionEnd(reason, null, null, false, false, delayNanos);
         }
     }
 
@@ -1218,7 +712,7 @@ public final class IrisClient implements AutoCloseable {
          * @throws IllegalArgumentException if the file cannot be read.
          */
         public Builder tls(final Path caFile) {
-            this.tls = Pem.clientContext(caFile, null, null);
+            this.tls = ClientTls.context(caFile, null, null);
             return this;
         }
 
@@ -1234,7 +728,7 @@ public final class IrisClient implements AutoCloseable {
         public Builder tls(final Path caFile, final Path certFile, final Path keyFile) {
             Objects.requireNonNull(certFile, "certFile");
             Objects.requireNonNull(keyFile, "keyFile");
-            this.tls = Pem.clientContext(caFile, certFile, keyFile);
+            this.tls = ClientTls.context(caFile, certFile, keyFile);
             return this;
         }
 

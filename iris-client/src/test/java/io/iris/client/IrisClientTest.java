@@ -118,8 +118,8 @@ class IrisClientTest {
         final Peer peer = server.accept();
         final Frame login = peer.read();
         assertThat(login.type()).isEqualTo(Protocol.LOGIN);
-        assertThat(login.minVersion()).isEqualTo(1);
-        assertThat(login.maxVersion()).isEqualTo(1);
+        assertThat(login.minVersion()).as("offers every version it speaks").isEqualTo(1);
+        assertThat(login.maxVersion()).isEqualTo(2);
         assertThat(login.token()).isEqualTo("secret-token");
         assertThat(login.deviceId()).isEqualTo("phone-1");
         assertThat(login.seq()).as("resumeCursor").isEqualTo(-1);
@@ -577,6 +577,19 @@ class IrisClientTest {
         second.error(ErrorCode.LOGIN_THROTTLED, "too many failed logins from your address; retry after 1500 ms")
             .flush();
         assertThat(server.pollAccept(QUIET)).as("no reconnection before the hint").isNull();
+        assertThat(connected).as("throttling is not final").isNotDone();
+        login(0, 0);
+        await(connected);
+    }
+
+    @Test
+    void aVersion2ErrorsTypedRetryAdviceIsHonouredWithoutAnyHintInItsText() throws Exception {
+        final IrisClient client = client(); // backoff 5..20 ms: without the advice it would be back at once
+        final CompletableFuture<Void> connected = client.connect();
+        final Peer first = server.accept();
+        first.read();
+        first.error(ErrorCode.LOGIN_THROTTLED, "too many failed logins", 1_500).flush();
+        assertThat(server.pollAccept(QUIET)).as("no reconnection before the advice").isNull();
         assertThat(connected).as("throttling is not final").isNotDone();
         login(0, 0);
         await(connected);

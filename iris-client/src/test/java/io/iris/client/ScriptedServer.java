@@ -2,11 +2,9 @@ package io.iris.client;
 
 import io.iris.protocol.ErrorCode;
 import io.iris.protocol.SendStatus;
-import io.iris.transport.protocol.FrameDecoder;
-import io.iris.transport.protocol.FrameEncoder;
+import io.iris.protocol.codec.ByteBufferFrameDecoder;
+import io.iris.protocol.codec.ByteBufferFrameEncoder;
 import io.iris.protocol.Protocol;
-import org.agrona.ExpandableArrayBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -16,6 +14,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
@@ -26,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Test double of an Iris server at the protocol level: accepts connections on 127.0.0.1 and lets the
- * test read the client's frames (decoded with {@link FrameDecoder}) and write server frames (encoded
- * with {@link FrameEncoder}) step by step. Not a server: it does only what the test script says.
+ * test read the client's frames (decoded with {@link ByteBufferFrameDecoder}) and write server frames (encoded
+ * with {@link ByteBufferFrameEncoder}) step by step. Not a server: it does only what the test script says.
  */
 final class ScriptedServer implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(5);
@@ -79,7 +78,7 @@ final class ScriptedServer implements AutoCloseable {
     /** One decoded client frame; only the fields of its type are set. */
     record Frame(byte type, int minVersion, int maxVersion, String token, String deviceId, long seq,
                  long clientMsgId, String id, byte[] payload, long nonce) {
-        static Frame of(final FrameDecoder d) {
+        static Frame of(final ByteBufferFrameDecoder d) {
             switch (d.type()) {
                 case Protocol.LOGIN:
                     return new Frame(d.type(), d.minVersion(), d.maxVersion(), d.token(), d.deviceId(), d.seq(),
@@ -108,8 +107,8 @@ final class ScriptedServer implements AutoCloseable {
         private final Socket socket;
         private final DataInputStream in;
         private final OutputStream out;
-        private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
-        private final FrameDecoder decoder = new FrameDecoder();
+        private final ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
+        private final ByteBufferFrameDecoder decoder = new ByteBufferFrameDecoder();
         private int pending;
 
         Peer(final Socket socket) throws IOException {
@@ -151,7 +150,7 @@ final class ScriptedServer implements AutoCloseable {
             assertThat(length).isBetween(1, 1 << 20);
             final byte[] frame = new byte[length];
             in.readFully(frame);
-            final boolean ok = decoder.wrap(new UnsafeBuffer(frame), 0, length);
+            final boolean ok = decoder.wrap(ByteBuffer.wrap(frame), 0, length);
             assertThat(ok).as("client frame is well-formed: %s", decoder.error()).isTrue();
             return Frame.of(decoder);
         }
@@ -182,55 +181,61 @@ final class ScriptedServer implements AutoCloseable {
 
         Peer loginOk(final String userId, final int maxPayload, final int heartbeatMillis, final long cursor,
                      final long lastSeq) {
-            pending += FrameEncoder.loginOk(buffer, pending, Protocol.VERSION, userId.getBytes(StandardCharsets.UTF_8),
+            pending += ByteBufferFrameEncoder.loginOk(buffer, pending, Protocol.VERSION, userId.getBytes(StandardCharsets.UTF_8),
                 System.currentTimeMillis(), maxPayload, heartbeatMillis, cursor, lastSeq);
             return this;
         }
 
         Peer sendAck(final long clientMsgId, final SendStatus status, final long seq, final long time,
                      final long retryAfter) {
-            pending += FrameEncoder.sendAck(buffer, pending, clientMsgId, status.code(), seq, time, retryAfter);
+            pending += ByteBufferFrameEncoder.sendAck(buffer, pending, clientMsgId, status.code(), seq, time, retryAfter);
             return this;
         }
 
         Peer deliver(final long seq, final String sender, final String payload) {
             final byte[] s = sender.getBytes(StandardCharsets.UTF_8);
             final byte[] p = payload.getBytes(StandardCharsets.UTF_8);
-            pending += FrameEncoder.deliver(buffer, pending, seq, new UnsafeBuffer(s), 0, s.length, 1000 + seq,
-                new UnsafeBuffer(p), 0, p.length);
+            pending += ByteBufferFrameEncoder.deliver(buffer, pending, seq, s, 0, s.length, 1000 + seq,
+                p, 0, p.length);
             return this;
         }
 
         Peer presence(final String userId, final boolean online, final long lastSeen) {
-            pending += FrameEncoder.presence(buffer, pending, userId.getBytes(StandardCharsets.UTF_8), online, lastSeen);
+            pending += ByteBufferFrameEncoder.presence(buffer, pending, userId.getBytes(StandardCharsets.UTF_8), online, lastSeen);
             return this;
         }
 
         Peer ping(final long nonce) {
-            pending += FrameEncoder.ping(buffer, pending, nonce);
+            pending += ByteBufferFrameEncoder.ping(buffer, pending, nonce);
             return this;
         }
 
         Peer error(final ErrorCode code, final String text) {
-            pending += FrameEncoder.error(buffer, pending, code.code(), text);
+            pending += ByteBufferFrameEncoder.error(buffer, pending, code.code(), text);
+            return this;
+        }
+
+        /** An ERROR with typed retry advice (protocol version 2). */
+        Peer error(final ErrorCode code, final String text, final long retryAfterMillis) {
+            pending += ByteBufferFrameEncoder.error(buffer, pending, code.code(), text, retryAfterMillis);
             return this;
         }
 
         Peer goAway(final int reconnectAfterMillis, final String text) {
-            pending += FrameEncoder.goaway(buffer, pending, reconnectAfterMillis, text);
+            pending += ByteBufferFrameEncoder.goaway(buffer, pending, reconnectAfterMillis, text);
             return this;
         }
 
         Peer raw(final int... bytes) {
             for (final int b : bytes) {
-                buffer.putByte(pending++, (byte) b);
+                buffer.put(pending++, (byte) b);
             }
             return this;
         }
 
         /** Writes every frame queued since the last flush in one write (so they arrive together). */
         void flush() throws IOException {
-            out.write(buffer.byteArray(), 0, pending);
+            out.write(buffer.array(), 0, pending);
             out.flush();
             pending = 0;
         }

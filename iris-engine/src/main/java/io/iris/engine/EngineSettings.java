@@ -1,21 +1,20 @@
 package io.iris.engine;
 
 import io.iris.api.IrisConfig;
-import io.iris.engine.auth.TokenRevocations;
+import io.iris.engine.config.ConfigKeys;
 import io.iris.engine.flow.FlowSettings;
-import io.iris.transport.limit.AddressRateLimiter;
 import io.iris.protocol.Protocol;
 import io.iris.transport.tls.TlsConfig;
 
 import java.nio.file.Path;
 
 /**
- * Every configuration key the engine itself reads, with its default and allowed range: the one place
- * they are parsed. (Providers read their own keys, e.g. {@code dedup.window} for the storage dedup
- * window.) {@link KnownKeys} lists every key the engine accepts; the reference server's {@code iris.properties}
- * documents each of them for operators.
+ * The engine's settings, parsed from the configuration through the key registry {@link ConfigKeys} (where
+ * each key's default and allowed range are declared, once). (Providers read their own keys, e.g.
+ * {@code dedup.window} for the storage dedup window.) {@link KnownKeys} accepts the registry's keys; the
+ * reference server's {@code iris.properties} documents each of them for operators.
  *
- * @param host                  {@code server.host}: address to bind; default {@value #DEFAULT_HOST} (loopback: an
+ * @param host                  {@code server.host}: address to bind; default loopback ({@link ConfigKeys#SERVER_HOST}: an
  *                              engine is reachable from other machines only when configured so).
  * @param port                  {@code server.port}: TCP port, 0 for any free port.
  * @param ioThreads             {@code server.ioThreads}: selector threads.
@@ -54,9 +53,6 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
                              long drainTimeoutMillis,
                              int maxRevocations, String revokedFile, long revokedFilePollMillis,
                              AddressLimits addressLimits, Tls tls, int userCacheSize) {
-    /** The default {@code server.host}: loopback only. */
-    public static final String DEFAULT_HOST = "127.0.0.1";
-
     /**
      * Limits per source address (an IPv4 address or an IPv6 /64); 0 disables each.
      *
@@ -71,12 +67,12 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
                                 int failuresPerMinute, int failureBurst, int trackedAddresses) {
         static AddressLimits from(final IrisConfig c) {
             return new AddressLimits(
-                c.getInt("limits.ip.maxConnections", 1000, 0, 1_000_000),
-                c.getInt("limits.ip.connectionsPerSecond", 100, 0, 1_000_000),
-                c.getInt("limits.ip.connectionBurst", 200, 0, 1_000_000),
-                c.getInt("limits.login.failuresPerMinute", 30, 0, 1_000_000),
-                c.getInt("limits.login.failureBurst", 60, 0, 1_000_000),
-                c.getInt("limits.ip.trackedAddresses", 65_536, 1, AddressRateLimiter.MAX_CAPACITY));
+                ConfigKeys.LIMITS_IP_MAX_CONNECTIONS.getInt(c),
+                ConfigKeys.LIMITS_IP_CONNECTIONS_PER_SECOND.getInt(c),
+                ConfigKeys.LIMITS_IP_CONNECTION_BURST.getInt(c),
+                ConfigKeys.LIMITS_LOGIN_FAILURES_PER_MINUTE.getInt(c),
+                ConfigKeys.LIMITS_LOGIN_FAILURE_BURST.getInt(c),
+                ConfigKeys.LIMITS_IP_TRACKED_ADDRESSES.getInt(c));
         }
     }
 
@@ -119,18 +115,18 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
         }
 
         static Tls from(final IrisConfig c) {
-            final String enabled = c.getString("tls.enabled", "false");
+            final String enabled = ConfigKeys.TLS_ENABLED.getString(c);
             if (!enabled.equals("true") && !enabled.equals("false")) {
                 throw new IllegalArgumentException("config key 'tls.enabled' = '" + enabled + "' is not true or false");
             }
             final TlsConfig.ClientAuth auth;
             try {
-                auth = TlsConfig.ClientAuth.parse(c.getString("tls.clientAuth", "none"));
+                auth = TlsConfig.ClientAuth.parse(ConfigKeys.TLS_CLIENT_AUTH.getString(c));
             } catch (final IllegalArgumentException e) {
                 throw new IllegalArgumentException("config key 'tls.clientAuth': " + e.getMessage(), e);
             }
-            return new Tls(Boolean.parseBoolean(enabled), c.getString("tls.certFile", ""), c.getString("tls.keyFile", ""),
-                auth, c.getString("tls.trustFile", ""));
+            return new Tls(Boolean.parseBoolean(enabled), ConfigKeys.TLS_CERT_FILE.getString(c),
+                ConfigKeys.TLS_KEY_FILE.getString(c), auth, ConfigKeys.TLS_TRUST_FILE.getString(c));
         }
     }
 
@@ -140,13 +136,13 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
      * @throws IllegalArgumentException naming the key, for any bad value.
      */
     public static EngineSettings from(final IrisConfig c) {
-        final int queueBytes = c.getInt("engine.queueBytes", 8 * 1024 * 1024, 64 * 1024, 1 << 30);
+        final int queueBytes = ConfigKeys.ENGINE_QUEUE_BYTES.getInt(c);
         if (Integer.bitCount(queueBytes) != 1) {
             throw new IllegalArgumentException("config key 'engine.queueBytes' = " + queueBytes + " is not a power of two");
         }
-        final int maxPayload = c.getInt("limits.maxPayload", Protocol.DEFAULT_MAX_PAYLOAD, 1, 16 * 1024 * 1024);
-        final int outboundHighWater = c.getInt("delivery.outboundHighWaterMark", 4 * 1024 * 1024, 4096, 1 << 30);
-        final int windowBytes = c.getInt("delivery.windowBytes", 1024 * 1024, 1, 1 << 30);
+        final int maxPayload = ConfigKeys.LIMITS_MAX_PAYLOAD.getInt(c);
+        final int outboundHighWater = ConfigKeys.DELIVERY_OUTBOUND_HIGH_WATER_MARK.getInt(c);
+        final int windowBytes = ConfigKeys.DELIVERY_WINDOW_BYTES.getInt(c);
         final int maxFrame = Protocol.maxFrameAfterLogin(maxPayload) + Protocol.HEADER;
         if ((long) windowBytes + maxFrame > outboundHighWater) {
             throw new IllegalArgumentException("config key 'delivery.outboundHighWaterMark' = " + outboundHighWater
@@ -155,32 +151,32 @@ public record EngineSettings(String host, int port, int ioThreads, int maxConnec
                 + " that keeps acknowledging");
         }
         return new EngineSettings(
-            c.getString("server.host", DEFAULT_HOST),
-            c.getInt("server.port", 7700, 0, 65535),
-            c.getInt("server.ioThreads", 1, 1, 64),
-            c.getInt("server.maxConnections", 10_000, 1, 1_000_000),
-            c.getInt("engine.shards", 2, 1, 256),
+            ConfigKeys.SERVER_HOST.getString(c),
+            ConfigKeys.SERVER_PORT.getInt(c),
+            ConfigKeys.SERVER_IO_THREADS.getInt(c),
+            ConfigKeys.SERVER_MAX_CONNECTIONS.getInt(c),
+            ConfigKeys.ENGINE_SHARDS.getInt(c),
             queueBytes,
-            c.getInt("engine.maxBatch", 1024, 1, 1 << 20),
-            c.getString("storage", "memory"),
-            c.getString("auth", "jwt"),
+            ConfigKeys.ENGINE_MAX_BATCH.getInt(c),
+            ConfigKeys.STORAGE.getString(c),
+            ConfigKeys.AUTH.getString(c),
             maxPayload,
-            c.getInt("limits.rate.perSecond", 100, 1, 1_000_000_000),
-            c.getInt("limits.rate.burst", 500, 1, 1_000_000_000),
+            ConfigKeys.LIMITS_RATE_PER_SECOND.getInt(c),
+            ConfigKeys.LIMITS_RATE_BURST.getInt(c),
             FlowSettings.from(c),
-            c.getLong("storage.retryAfterMillis", 1000),
-            c.getLong("session.loginTimeoutMillis", 10_000),
-            c.getInt("session.heartbeatMillis", 30_000, 100, 3_600_000),
-            c.getInt("delivery.window", 256, 1, 1 << 20),
+            ConfigKeys.STORAGE_RETRY_AFTER_MILLIS.getLong(c),
+            ConfigKeys.SESSION_LOGIN_TIMEOUT_MILLIS.getLong(c),
+            ConfigKeys.SESSION_HEARTBEAT_MILLIS.getInt(c),
+            ConfigKeys.DELIVERY_WINDOW.getInt(c),
             windowBytes,
             outboundHighWater,
-            c.getInt("delivery.stallTimeoutMillis", 60_000, 0, 86_400_000),
-            c.getLong("shutdown.drainTimeoutMillis", 5_000),
-            c.getInt("auth.jwt.maxRevocations", TokenRevocations.DEFAULT_MAX_ENTRIES, 1, 100_000_000),
-            c.getString("auth.jwt.revokedFile", ""),
-            c.getInt("auth.jwt.revokedFilePollMillis", 2_000, 100, 3_600_000),
+            ConfigKeys.DELIVERY_STALL_TIMEOUT_MILLIS.getInt(c),
+            ConfigKeys.SHUTDOWN_DRAIN_TIMEOUT_MILLIS.getLong(c),
+            ConfigKeys.AUTH_JWT_MAX_REVOCATIONS.getInt(c),
+            ConfigKeys.AUTH_JWT_REVOKED_FILE.getString(c),
+            ConfigKeys.AUTH_JWT_REVOKED_FILE_POLL_MILLIS.getInt(c),
             AddressLimits.from(c),
             Tls.from(c),
-            c.getInt("engine.userCacheSize", 65_536, 1, 1 << 24));
+            ConfigKeys.ENGINE_USER_CACHE_SIZE.getInt(c));
     }
 }

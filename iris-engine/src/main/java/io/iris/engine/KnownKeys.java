@@ -2,7 +2,8 @@ package io.iris.engine;
 
 import io.iris.api.IrisConfig;
 import io.iris.engine.auth.JwtAuthenticatorProvider;
-import io.iris.engine.flow.Signal;
+import io.iris.engine.config.ConfigKey;
+import io.iris.engine.config.ConfigKeys;
 
 import java.util.Collection;
 import java.util.Collections;
@@ -17,8 +18,9 @@ import java.util.TreeSet;
  *
  * <p>A key is accepted when it is
  * <ul>
- *   <li>one the engine reads itself ({@link #engineKeys()}: {@link EngineSettings}, the flow-control
- *       thresholds, the {@code auth=jwt} authenticator, the storage keys every provider shares);</li>
+ *   <li>one the engine reads itself ({@link #engineKeys()}: the registry {@link ConfigKeys} —
+ *       {@link EngineSettings}, the flow-control thresholds, the {@code auth=jwt} authenticator, the storage keys
+ *       every provider shares);</li>
  *   <li>in a provider area: {@code storage}, {@code auth} and {@code discovery} each name the chosen provider,
  *       and the keys under {@code <area>.<provider>.} belong to that provider, which checks its own values
  *       (so {@code storage.redis.uri} passes here even with {@code storage=chronicle}; the reference server
@@ -143,35 +145,9 @@ public final class KnownKeys {
     }
 
     private static Set<String> engineKeySet() {
-        final Set<String> keys = new TreeSet<>(List.of(
-            // EngineSettings
-            "server.host", "server.port", "server.ioThreads", "server.maxConnections",
-            "engine.shards", "engine.queueBytes", "engine.maxBatch", "engine.userCacheSize",
-            "storage", "auth",
-            "limits.maxPayload", "limits.rate.perSecond", "limits.rate.burst",
-            "limits.ip.maxConnections", "limits.ip.connectionsPerSecond", "limits.ip.connectionBurst",
-            "limits.ip.trackedAddresses", "limits.login.failuresPerMinute", "limits.login.failureBurst",
-            "storage.retryAfterMillis",
-            "session.loginTimeoutMillis", "session.heartbeatMillis",
-            "delivery.window", "delivery.windowBytes", "delivery.outboundHighWaterMark",
-            "delivery.stallTimeoutMillis",
-            "shutdown.drainTimeoutMillis",
-            "auth.jwt.maxRevocations", "auth.jwt.revokedFile", "auth.jwt.revokedFilePollMillis",
-            "tls.enabled", "tls.certFile", "tls.keyFile", "tls.clientAuth", "tls.trustFile",
-            // FlowSettings (the per-signal thresholds are added below)
-            "flow.highWaterFraction", "flow.sampleIntervalMillis", "flow.dwellMillis", "flow.slow.shedOneIn",
-            "flow.slow.retryAfterMillis", "flow.shed.retryAfterMillis", "flow.critical.retryAfterMillis",
-            "flow.outbound.budgetBytes",
-            // read by every storage provider (docs/spi.md)
-            "dedup.window", "storage.retentionSeconds",
-            // the auth=jwt authenticator
-            JwtAuthenticatorProvider.KEY_SECRET, JwtAuthenticatorProvider.KEY_SECRET_KID,
-            JwtAuthenticatorProvider.KEY_PUBLIC_KEYS, JwtAuthenticatorProvider.KEY_ISSUER,
-            JwtAuthenticatorProvider.KEY_AUDIENCE, JwtAuthenticatorProvider.KEY_LEEWAY_SECONDS,
-            JwtAuthenticatorProvider.KEY_MAX_LIFETIME_SECONDS));
-        for (final Signal signal : Signal.values()) {
-            keys.add(signal.key() + ".enter");
-            keys.add(signal.key() + ".exit");
+        final Set<String> keys = new TreeSet<>();
+        for (final ConfigKey key : ConfigKeys.all()) {
+            keys.add(key.name());
         }
         return Collections.unmodifiableSet(keys);
     }

@@ -94,6 +94,7 @@ class LoginThrottleEngineTest {
         assertThat(failures).as("the burst was allowed").isGreaterThanOrEqualTo(3);
         assertThat(throttled.text()).startsWith("too many failed logins from your address")
             .containsPattern("retry after \\d+ ms$");
+        assertThat(throttled.retryAfterMillis()).as("version 2: the advice as a typed field").isPositive();
         assertThat(auth.calls.get()).as("the throttled login was not verified").isEqualTo(failures);
 
         // another address is not affected
@@ -147,7 +148,7 @@ class LoginThrottleEngineTest {
             assertThat(length).isBetween(1, 65_536);
             final byte[] frame = new byte[length];
             in.readFully(frame);
-            final FrameDecoder d = new FrameDecoder();
+            final FrameDecoder d = new FrameDecoder().version(Protocol.VERSION); // the version it logged in with
             assertThat(d.wrap(new UnsafeBuffer(frame), 0, length)).as("decodes: %s", d.error()).isTrue();
             return d;
         }

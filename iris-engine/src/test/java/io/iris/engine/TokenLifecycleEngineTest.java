@@ -1,5 +1,6 @@
 package io.iris.engine;
 
+import io.iris.testsupport.Await;
 import io.iris.protocol.ErrorCode;
 import io.iris.api.IrisConfig;
 import io.iris.protocol.SendStatus;

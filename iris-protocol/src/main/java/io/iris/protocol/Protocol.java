@@ -1,16 +1,23 @@
 package io.iris.protocol;
 
 /**
- * Constants of the Iris wire protocol, version 1. {@code docs/protocol.md} is the normative text;
- * this class mirrors it.
+ * Constants of the Iris wire protocol, versions 1 and 2. {@code docs/protocol.md} is the normative text;
+ * this class mirrors it, and the {@link io.iris.protocol.frame} descriptors give every frame's layout.
  *
  * <pre>
  * frame := u32 length | u8 type | body      (length counts type + body, big-endian)
  * </pre>
  */
 public final class Protocol {
-    /** The protocol version this code speaks. */
-    public static final int VERSION = 1;
+    /** The oldest protocol version this code speaks. */
+    public static final int MIN_VERSION = 1;
+    /**
+     * The newest protocol version this code speaks. Version 2 adds one field: an ERROR may end with a typed
+     * {@code u32 retryAfterMillis} (see {@link io.iris.protocol.frame.ErrorFrame}); everything else is as in 1.
+     */
+    public static final int VERSION = 2;
+    /** The first version in which an ERROR may carry {@code retryAfterMillis}. */
+    public static final int VERSION_ERROR_RETRY_AFTER = 2;
 
     /** Size of the length prefix. */
     public static final int LENGTH_FIELD = 4;
@@ -62,6 +69,18 @@ public final class Protocol {
     public static final byte MAX_TYPE = GOAWAY;
 
     private Protocol() {
+    }
+
+    /**
+     * The version negotiation of LOGIN: the highest version this code speaks within the client's range.
+     *
+     * @param minVersion the lowest version the client speaks.
+     * @param maxVersion the highest version the client speaks.
+     * @return the version to use, or -1 if the ranges do not meet.
+     */
+    public static int negotiate(final int minVersion, final int maxVersion) {
+        final int chosen = Math.min(maxVersion, VERSION);
+        return chosen >= Math.max(minVersion, MIN_VERSION) ? chosen : -1;
     }
 
     /**

@@ -64,6 +64,19 @@ public interface Connection {
      */
     void closeWithError(ErrorCode code, String text);
 
+    /**
+     * As {@link #closeWithError(ErrorCode, String)}, with retry advice in the ERROR's typed
+     * {@code retryAfterMillis} field (protocol version 2): only for a connection whose LOGIN offered version
+     * 2 or later. The default drops the advice (for connections that are no wire connections, e.g. test fakes).
+     *
+     * @param code             the error code.
+     * @param text             a short text for humans.
+     * @param retryAfterMillis how long the client should wait before trying again.
+     */
+    default void closeWithError(ErrorCode code, String text, long retryAfterMillis) {
+        closeWithError(code, text);
+    }
+
     /** Closes the connection at once; unsent output is discarded. */
     void close();
 

@@ -638,10 +638,16 @@ final class EventLoop implements Agent {
 
     /** Sends an ERROR frame, flushes what the socket takes now, closes. Used by {@link Connection#closeWithError}. */
     void closeWithError(final NioConnection c, final ErrorCode code, final String text) {
+        closeWithError(c, code, text, -1);
+    }
+
+    /** As above; {@code retryAfterMillis >= 0} writes the version-2 ERROR with that advice. */
+    void closeWithError(final NioConnection c, final ErrorCode code, final String text, final long retryAfterMillis) {
         if (c.state != NioConnection.OPEN) {
             return;
         }
-        final int length = FrameEncoder.error(scratch, 0, code.code(), text);
+        final int length = retryAfterMillis < 0 ? FrameEncoder.error(scratch, 0, code.code(), text)
+            : FrameEncoder.error(scratch, 0, code.code(), text, retryAfterMillis);
         if (LOG.isDebugEnabled()) {
             LOG.debug("closing " + c + " with " + code + ": " + text);
         }

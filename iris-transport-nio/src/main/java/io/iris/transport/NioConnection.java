@@ -133,6 +133,12 @@ final class NioConnection implements Connection, FramedConnection {
     }
 
     @Override
+    public void closeWithError(final ErrorCode code, final String text, final long retryAfterMillis) {
+        assert owner.isOwnerThread() : "Connection.closeWithError called off its event loop; use NioTransport.offerClose";
+        owner.closeWithError(this, code, text, retryAfterMillis);
+    }
+
+    @Override
     public void close() {
         assert owner.isOwnerThread() : "Connection.close called off its event loop; use NioTransport.offerClose";
         owner.closeNow(this);

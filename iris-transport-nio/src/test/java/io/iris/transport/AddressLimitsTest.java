@@ -1,5 +1,6 @@
 package io.iris.transport;
 
+import io.iris.testsupport.Await;
 import io.iris.protocol.ErrorCode;
 import io.iris.transport.limit.AddressKey;
 import io.iris.transport.protocol.FrameDecoder;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import static io.iris.transport.NioServerTest.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
@@ -81,7 +81,7 @@ class AddressLimitsTest {
 
         a.close();
         final AddressKey local = AddressKey.of(InetAddress.getByName("127.0.0.1"));
-        await(() -> server.perAddress().count(local) == 1, "the close to free a slot of 127.0.0.1");
+        Await.until(() -> server.perAddress().count(local) == 1, "the close to free a slot of 127.0.0.1");
         served(server, "127.0.0.1", 5);
         expectTooMany(connect(server, "127.0.0.1"), "2 open is the limit per address");
         assertThat(server.connectionsRefusedByAddressCap()).isEqualTo(2);
@@ -100,7 +100,7 @@ class AddressLimitsTest {
         for (final TestClient c : clients) {
             c.close();
         }
-        await(() -> server.connectionCount() == 0, "the server to see the closes");
+        Await.until(() -> server.connectionCount() == 0, "the server to see the closes");
         assertThat(server.perAddress().addresses()).isZero();
     }
 

@@ -1,5 +1,6 @@
 package io.iris.transport;
 
+import io.iris.testsupport.Await;
 import io.iris.protocol.ErrorCode;
 import io.iris.transport.protocol.FrameDecoder;
 import io.iris.transport.protocol.FrameEncoder;
@@ -21,12 +22,9 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NioServerTest {
@@ -63,16 +61,6 @@ class NioServerTest {
         final Connection c = handler.opened.poll(10, TimeUnit.SECONDS);
         assertThat(c).as("a connection was opened").isNotNull();
         return c;
-    }
-
-    static void await(final BooleanSupplier condition, final String what) {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                fail("timed out waiting for " + what);
-            }
-            LockSupport.parkNanos(1_000_000);
-        }
     }
 
     // ------------------------------------------------------------------------------------------
@@ -188,7 +176,7 @@ class NioServerTest {
         bad.expectClosed();
         good.ping(2);
         good.expectPong(2);
-        await(() -> handler.closed.size() == 1, "onClose of the bad connection");
+        Await.until(() -> handler.closed.size() == 1, "onClose of the bad connection");
         assertThat(server.connectionCount()).isEqualTo(1);
     }
 
@@ -223,7 +211,7 @@ class NioServerTest {
         final TestClient client = connect(server);
         client.expectError(ErrorCode.LOGIN_TIMEOUT);
         client.expectClosed();
-        await(() -> handler.closed.size() == 1, "onClose");
+        Await.until(() -> handler.closed.size() == 1, "onClose");
         assertThat(server.connectionCount()).isZero();
     }
 
@@ -249,7 +237,7 @@ class NioServerTest {
         assertThat(error).as("closed at the login deadline while still pinging (%d PINGs sent)", pings).isNotNull();
         assertThat(ErrorCode.fromCode(error.code())).isEqualTo(ErrorCode.LOGIN_TIMEOUT);
         client.expectClosed();
-        await(() -> handler.closed.size() == 1, "onClose");
+        Await.until(() -> handler.closed.size() == 1, "onClose");
     }
 
     @Test
@@ -287,7 +275,7 @@ class NioServerTest {
         assertThat(ErrorCode.fromCode(error.code())).isEqualTo(ErrorCode.TOKEN_EXPIRED);
         assertThat(error.text()).isEqualTo("token expired (test)");
         client.expectClosed();
-        await(() -> handler.closed.size() == 1, "onClose");
+        Await.until(() -> handler.closed.size() == 1, "onClose");
     }
 
     @Test
@@ -357,7 +345,7 @@ class NioServerTest {
         a.expectPong(1);
 
         b.close();
-        await(() -> server.connectionCount() == 1, "the server to see the close");
+        Await.until(() -> server.connectionCount() == 1, "the server to see the close");
         final TestClient d = connect(server);
         d.ping(2);
         d.expectPong(2);
@@ -470,7 +458,7 @@ class NioServerTest {
         assertThat(error.code()).isEqualTo(ErrorCode.DEVICE_REPLACED.code());
         assertThat(error.text()).isEqualTo("replaced");
         client.expectClosed();
-        await(() -> handler.closed.size() == 1, "onClose");
+        Await.until(() -> handler.closed.size() == 1, "onClose");
         // offers to a closed id, and to ids no thread owns, are accepted and dropped
         assertThat(server.offer(id, frame, 0, 13)).isTrue();
         assertThat(server.offer((99L << 8) | 200, frame, 0, 13)).isTrue();
@@ -508,7 +496,7 @@ class NioServerTest {
         other.expectPong(-5);
         assertThat(server.connectionCount()).isEqualTo(1);
         slow.expectClosed();
-        await(() -> server.borrowedBuffers() == 0, "buffers of the slow consumer returned");
+        Await.until(() -> server.borrowedBuffers() == 0, "buffers of the slow consumer returned");
     }
 
     @Test
@@ -552,12 +540,12 @@ class NioServerTest {
             }
         }
         // at most both socket buffers (a few hundred KiB at most on loopback) left the server
-        await(() -> server.unsentBytes() > 512 * 1024, "a backlog of unsent bytes");
+        Await.until(() -> server.unsentBytes() > 512 * 1024, "a backlog of unsent bytes");
         assertThat(server.unsentBytes()).isLessThanOrEqualTo((long) total * (Protocol.HEADER + 8));
         for (int i = 0; i < total; i++) {
             client.expectPong(i);
         }
-        await(() -> server.unsentBytes() == 0, "the backlog to drain once the client reads");
+        Await.until(() -> server.unsentBytes() == 0, "the backlog to drain once the client reads");
     }
 
     @Test
@@ -580,7 +568,7 @@ class NioServerTest {
             client.expectPong(i);
         }
         assertThat(server.awaitFlushed(10_000)).isTrue();
-        await(() -> server.borrowedBuffers() == 0, "buffers returned");
+        Await.until(() -> server.borrowedBuffers() == 0, "buffers returned");
     }
 
     // ------------------------------------------------------------------------------------------
@@ -615,7 +603,7 @@ class NioServerTest {
         }
         assertThat(server.awaitFlushed(10_000)).isTrue();
         // no longer accepting
-        await(() -> {
+        Await.until(() -> {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", server.port()), 1000);
                 return false;
@@ -644,7 +632,7 @@ class NioServerTest {
             clients.add(client);
         }
         clients.get(0).close(); // one closed by the client before the server closes
-        await(() -> handler.closed.size() == 1, "the client close");
+        Await.until(() -> handler.closed.size() == 1, "the client close");
         server.close();
         server.close(); // idempotent
         for (int i = 1; i < clients.size(); i++) {
@@ -689,7 +677,7 @@ class NioServerTest {
         bad.expectClosed();
         good.ping(3);
         good.expectPong(3);
-        await(() -> handler.closed.size() == 1, "onClose");
+        Await.until(() -> handler.closed.size() == 1, "onClose");
     }
 
     @Test
@@ -699,7 +687,7 @@ class NioServerTest {
         final TestClient client = connect(server);
         client.send(TestClient.frame(RecordingHandler.CLOSE_THEN_WRITE, new byte[0]));
         client.expectClosed();
-        await(() -> handler.closed.size() == 1, "onClose");
+        Await.until(() -> handler.closed.size() == 1, "onClose");
         assertThat(handler.openAfterClose).isFalse();
         assertThat(handler.writeAfterClose).isFalse();
         assertThat(server.connectionCount()).isZero();
@@ -713,7 +701,7 @@ class NioServerTest {
         final TestClient client = connect(server);
         client.expectError(ErrorCode.INTERNAL);
         client.expectClosed();
-        await(() -> handler.closed.size() == 1, "onClose");
+        Await.until(() -> handler.closed.size() == 1, "onClose");
     }
 
     @Test
@@ -749,7 +737,7 @@ class NioServerTest {
             clients.get(i).close();
             assertThat(server.offerClose(ids.get(10 + i), ErrorCode.DEVICE_REPLACED, "replaced")).isTrue();
         }
-        await(() -> handler.closed.size() == 20, "20 connections closed");
+        Await.until(() -> handler.closed.size() == 20, "20 connections closed");
         stop.set(true);
         for (final Thread t : producers) {
             t.join(10_000);
@@ -763,7 +751,7 @@ class NioServerTest {
         assertThat(server.connectionCount()).isEqualTo(10);
         assertThat(handler.closeCounts.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
         assertThat(handler.closeCounts.keySet()).containsExactlyInAnyOrderElementsOf(targets);
-        await(() -> server.borrowedBuffers() == 0, "no borrowed buffers");
+        Await.until(() -> server.borrowedBuffers() == 0, "no borrowed buffers");
     }
 
     @Test
@@ -781,7 +769,7 @@ class NioServerTest {
             clients.get(i).readPong();
             clients.get(i).expectPong(i);
         }
-        await(() -> server.borrowedBuffers() == 0, "no borrowed buffers once idle");
+        Await.until(() -> server.borrowedBuffers() == 0, "no borrowed buffers once idle");
 
         // One I/O thread: once another connection's PING is answered, the loop has also handled
         // the bytes sent earlier on the partial connection (same or earlier select).
@@ -795,15 +783,15 @@ class NioServerTest {
         probe.ping(100);
         probe.expectPong(100);
         // awaited, not read once: the probe's own PONG borrows a chunk until its flush returns it
-        await(() -> server.borrowedBuffers() == 0, "a partial length prefix holds no buffer");
+        Await.until(() -> server.borrowedBuffers() == 0, "a partial length prefix holds no buffer");
 
         partial.send(frame, 3, 10); // prefix known, body partial: one buffer sized for the frame
         probe.ping(101);
         probe.expectPong(101);
-        await(() -> server.borrowedBuffers() == 1, "a partial body holds exactly one buffer");
+        Await.until(() -> server.borrowedBuffers() == 1, "a partial body holds exactly one buffer");
 
         partial.send(frame, 13, frame.length - 13);
         partial.expectPong(TestClient.digest(Protocol.SEND, body));
-        await(() -> server.borrowedBuffers() == 0, "the partial frame's buffer returned");
+        Await.until(() -> server.borrowedBuffers() == 0, "the partial frame's buffer returned");
     }
 }

@@ -1,5 +1,6 @@
 package io.iris.transport;
 
+import io.iris.testsupport.Await;
 import io.iris.protocol.Protocol;
 import io.iris.transport.tls.DevCertificates;
 import io.iris.transport.tls.TlsConfig;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static io.iris.transport.NioServerTest.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
@@ -80,7 +80,7 @@ class OpenSslClientTest {
             assertThat(r.exit).as("exit code of s_client %s: %s", version, r.output).isNotZero();
             assertThat(r.output).as(version).contains("Cipher is (NONE)").doesNotContain(SERVER_SPOKE);
         }
-        await(() -> server.connectionCount() == 0 && server.borrowedBuffers() == 0, "refused connections cleaned up");
+        Await.until(() -> server.connectionCount() == 0 && server.borrowedBuffers() == 0, "refused connections cleaned up");
     }
 
     @Test

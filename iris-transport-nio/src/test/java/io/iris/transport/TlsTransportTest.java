@@ -1,5 +1,6 @@
 package io.iris.transport;
 
+import io.iris.testsupport.Await;
 import io.iris.protocol.ErrorCode;
 import io.iris.protocol.Protocol;
 import org.agrona.DirectBuffer;
@@ -30,7 +31,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import static io.iris.transport.NioServerTest.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The NIO transport over TLS, with JDK {@link SSLSocket} clients (and raw sockets for misbehaving ones). */
@@ -129,7 +129,7 @@ class TlsTransportTest {
             assertThat(f.type()).isEqualTo(ECHO);
             assertThat(Arrays.equals(f.body(), body)).as("echoed body of %d bytes", body.length).isTrue();
         }
-        await(() -> server.borrowedBuffers() == 0, "all buffers returned once the echo is done");
+        Await.until(() -> server.borrowedBuffers() == 0, "all buffers returned once the echo is done");
     }
 
     @Test
@@ -162,8 +162,8 @@ class TlsTransportTest {
                 client.close();
             }
         }
-        await(() -> server.connectionCount() == 0, "connections closed");
-        await(() -> server.borrowedBuffers() == 0, "no borrowed buffers");
+        Await.until(() -> server.connectionCount() == 0, "connections closed");
+        Await.until(() -> server.borrowedBuffers() == 0, "no borrowed buffers");
     }
 
     @Test
@@ -194,7 +194,7 @@ class TlsTransportTest {
         } finally {
             pool.shutdownNow();
         }
-        await(() -> server.connectionCount() == 0, "all connections closed");
+        Await.until(() -> server.connectionCount() == 0, "all connections closed");
     }
 
     @Test
@@ -208,7 +208,7 @@ class TlsTransportTest {
         client.send(TestClient.frame(Protocol.LOGIN, new byte[10]));
         client.expectError(ErrorCode.AUTH_FAILED);
         client.expectClosed();
-        await(() -> server.connectionCount() == 0, "connection closed");
+        Await.until(() -> server.connectionCount() == 0, "connection closed");
     }
 
     @Test
@@ -235,17 +235,17 @@ class TlsTransportTest {
             c.expectPong(i);
             clients.add(c);
         }
-        await(() -> server.borrowedBuffers() == 0, "idle TLS connections hold no pool buffer");
+        Await.until(() -> server.borrowedBuffers() == 0, "idle TLS connections hold no pool buffer");
         assertThat(server.connectionCount()).isEqualTo(20);
 
         // a TLS record header and part of its body: the server must carry it in one borrowed buffer
         final Socket raw = rawSocket(server.port());
         raw.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x00, (byte) 0xC8, 0x01, 0x00, 0x00});
         raw.getOutputStream().flush();
-        await(() -> server.borrowedBuffers() == 1, "a partial record borrows one buffer");
+        Await.until(() -> server.borrowedBuffers() == 1, "a partial record borrows one buffer");
         raw.close();
-        await(() -> server.borrowedBuffers() == 0, "closing gives it back");
-        await(() -> server.connectionCount() == 20, "the raw connection is gone");
+        Await.until(() -> server.borrowedBuffers() == 0, "closing gives it back");
+        Await.until(() -> server.connectionCount() == 20, "the raw connection is gone");
     }
 
     @Test
@@ -264,7 +264,7 @@ class TlsTransportTest {
             total += n; // at most an alert; then EOF
         }
         assertThat(n).isEqualTo(-1);
-        await(() -> server.connectionCount() == 0 && server.borrowedBuffers() == 0, "nothing left of it");
+        Await.until(() -> server.connectionCount() == 0 && server.borrowedBuffers() == 0, "nothing left of it");
     }
 
     @Test
@@ -274,7 +274,7 @@ class TlsTransportTest {
         client.ping(9);
         client.expectError(ErrorCode.TLS_REQUIRED);
         client.expectClosed();
-        await(() -> server.connectionCount() == 0, "closed");
+        Await.until(() -> server.connectionCount() == 0, "closed");
         // TLS clients still work
         final TestClient good = tlsClient(server);
         good.ping(10);
@@ -287,7 +287,7 @@ class TlsTransportTest {
         final TlsFixture other = new TlsFixture(dir.resolve("other"));
         final Throwable failure = catchFailure(() -> TlsFixture.connect(other.client, server.port()));
         assertThat(failure).isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
-        await(() -> server.connectionCount() == 0 && server.borrowedBuffers() == 0, "failed handshake cleaned up");
+        Await.until(() -> server.connectionCount() == 0 && server.borrowedBuffers() == 0, "failed handshake cleaned up");
         final TestClient good = tlsClient(server);
         good.ping(1);
         good.expectPong(1);
@@ -300,7 +300,7 @@ class TlsTransportTest {
         plain.start();
         final Throwable failure = catchFailure(() -> TlsFixture.connect(tls.client, plain.port()));
         assertThat(failure).isInstanceOf(javax.net.ssl.SSLException.class);
-        await(() -> plain.connectionCount() == 0, "plaintext server closed it");
+        Await.until(() -> plain.connectionCount() == 0, "plaintext server closed it");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.iris.benchmarks.load;
 
+import io.iris.testsupport.ChildJvm;
+
 import io.iris.transport.protocol.FrameDecoder;
 import io.iris.transport.tls.DevCertificates;
 import io.iris.transport.tls.Pem;
@@ -122,8 +124,7 @@ final class ConnectionsScenario {
                 for (int w = 0; w < procs; w++) {
                     final int n = count / procs + (w < count % procs ? 1 : 0);
                     final List<String> cmd = new ArrayList<>();
-                    cmd.add(ServerProcess.javaBinary());
-                    cmd.addAll(ServerProcess.IRIS_JVM_FLAGS);
+                    cmd.addAll(ChildJvm.javaCommand());
                     cmd.addAll(ServerProcess.splitFlags(workerJvm));
                     cmd.add("-cp");
                     cmd.add(ServerProcess.ownJar());

@@ -1,5 +1,7 @@
 package io.iris.benchmarks.load;
 
+import io.iris.testsupport.ChildJvm;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -90,8 +92,7 @@ public final class LoadMain {
      */
     private static int relaunchWithIrisFlags(final String[] args) throws Exception {
         final List<String> cmd = new ArrayList<>();
-        cmd.add(ServerProcess.javaBinary());
-        cmd.addAll(ServerProcess.IRIS_JVM_FLAGS);
+        cmd.addAll(ChildJvm.javaCommand());
         cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

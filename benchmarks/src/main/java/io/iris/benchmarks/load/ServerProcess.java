@@ -1,5 +1,7 @@
 package io.iris.benchmarks.load;
 
+import io.iris.testsupport.ChildJvm;
+
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.File;
@@ -7,9 +9,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,17 +30,14 @@ import java.util.concurrent.TimeUnit;
  * reference server, plus a stats channel for per-thread allocation and CPU) or the reference server
  * jar itself ({@code --serverJar=examples/target/iris-server.jar}: heap and RSS only).
  *
+ * <p>It is the load tool's own launcher (main code, shipped in the benchmarks jar: a stats channel, heap
+ * histograms, RSS), not the tests' reference-server launcher of iris-system-tests; both build their command
+ * from {@link ChildJvm} (this JDK's {@code java} and the parent pom's JVM flags) so the flags cannot drift.
+ *
  * <p>Heap after GC is read with {@code jcmd <pid> GC.class_histogram}, which runs a full GC first and
  * totals the live objects by class; RSS comes from {@code /proc/<pid>/status}.
  */
 final class ServerProcess implements AutoCloseable {
-    /** Flags every Iris JVM needs (Agrona), as in the parent pom's iris.jvm.flags. */
-    static final List<String> IRIS_JVM_FLAGS = List.of(
-        "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-        "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED",
-        "--add-opens", "java.base/java.lang.reflect=ALL-UNNAMED",
-        "-Dchronicle.analytics.disable=true");
-
     /**
      * JVM flags the load generator gives every server it starts, before {@code --serverJvm}: the JDK's
      * epoll selector looks each ready socket up with {@code fdToKey.get(fd)}, which boxes the file
@@ -110,7 +106,7 @@ final class ServerProcess implements AutoCloseable {
      */
     static ServerProcess start(final String serverJar, final Class<?> mainClass, final List<String> jvmFlags,
                                final Map<String, String> keys, final long maxSeconds, final Path logFile) throws IOException, InterruptedException {
-        final int port = freePort();
+        final int port = ChildJvm.freeLoopbackPort();
         final Map<String, String> config = new LinkedHashMap<>();
         config.put("server.host", "127.0.0.1");
         // The generator opens up to tens of thousands of connections (and logins) from a few loopback
@@ -127,8 +123,7 @@ final class ServerProcess implements AutoCloseable {
             config.put("storage.chronicle.dir", scratch.toString());
         }
         final List<String> cmd = new ArrayList<>();
-        cmd.add(javaBinary());
-        cmd.addAll(IRIS_JVM_FLAGS);
+        cmd.addAll(ChildJvm.javaCommand());
         cmd.addAll(SERVER_JVM_FLAGS);
         cmd.addAll(jvmFlags);
         if (serverJar != null) {
@@ -262,10 +257,6 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
     static String jcmdBinary() {
         final Path p = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         return Files.isExecutable(p) ? p.toString() : "jcmd";
@@ -277,16 +268,6 @@ final class ServerProcess implements AutoCloseable {
             return new File(ServerProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath();
         } catch (final URISyntaxException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        } catch (final IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.iris.benchmarks.load;
 
+import io.iris.testsupport.Await;
 import io.iris.api.IrisConfig;
 import io.iris.engine.IrisEngine;
 import io.iris.transport.tls.DevCertificates;
@@ -12,8 +13,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -64,16 +63,16 @@ class WireLoopTlsTest {
         final DevCertificates.Bundle dev = startTlsEngine();
         final ConnectionsScenario.IdleLoop l = loop(dev.ca());
         l.start();
-        awaitTrue(() -> l.loggedIn + l.failed >= CONNECTIONS || l.failure != null);
+        Await.until(() -> l.loggedIn + l.failed >= CONNECTIONS || l.failure != null, "every connection logged in or failed");
         assertThat(l.failure).isNull();
         assertThat(l.failed).isZero();
         assertThat(l.loggedIn).isEqualTo(CONNECTIONS);
         assertThat(l.loggedInTls13).isEqualTo(CONNECTIONS);
-        awaitTrue(() -> engine.connectionCount() == CONNECTIONS);
+        Await.until(() -> engine.connectionCount() == CONNECTIONS, "the engine counting every connection");
 
         final ConnectionsScenario.PingTask ping = new ConnectionsScenario.PingTask(l);
         l.post(ping);
-        awaitTrue(() -> ping.pongs() >= CONNECTIONS);
+        Await.until(() -> ping.pongs() >= CONNECTIONS, "a PONG on every connection");
         assertThat(ping.pongs()).isEqualTo(CONNECTIONS);
     }
 
@@ -83,17 +82,10 @@ class WireLoopTlsTest {
         final DevCertificates.Bundle other = DevCertificates.ensure(dir.resolve("other"), List.of());
         final ConnectionsScenario.IdleLoop l = loop(other.ca());
         l.start();
-        awaitTrue(() -> l.loggedIn + l.failed >= CONNECTIONS || l.failure != null);
+        Await.until(() -> l.loggedIn + l.failed >= CONNECTIONS || l.failure != null, "every connection logged in or failed");
         assertThat(l.failure).isNull();
         assertThat(l.loggedIn).isZero();
         assertThat(l.failed).isEqualTo(CONNECTIONS);
         assertThat(l.connections.get(0).closeReason).contains("SSLHandshakeException", "PKIX");
-    }
-
-    private static void awaitTrue(final BooleanSupplier condition) throws InterruptedException {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
     }
 }

@@ -266,7 +266,8 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
             outbound.close(connection, ErrorCode.INTERNAL, "storage unavailable, retry later");
             return;
         }
-        final int len = FrameEncoder.loginOk(frame, 0, Protocol.VERSION, user.idBytes, clock.time(), maxPayload,
+        final int version = b.getByte(i + ShardCommand.LOGIN_VERSION); // negotiated by the session handler
+        final int len = FrameEncoder.loginOk(frame, 0, version, user.idBytes, clock.time(), maxPayload,
             heartbeatMillis, cursor, lastSeq);
         outbound.send(connection, frame, 0, len);
         router.online(user.id, device, connection, cursor);

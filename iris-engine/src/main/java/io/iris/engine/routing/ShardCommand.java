@@ -11,7 +11,7 @@ import org.agrona.MutableDirectBuffer;
  * <pre>
  * SEND          i64 connectionId, i64 requestId, i64 clientMsgId, u8 senderLen, u8 recipientLen,
  *               i32 payloadLen, sender, recipient, payload
- * LOGIN         i64 connectionId, i64 resumeCursor, u8 userLen, u8 deviceLen, user, device
+ * LOGIN         i64 connectionId, i64 resumeCursor, u8 userLen, u8 deviceLen, u8 version, user, device
  * LOGOUT        i64 connectionId
  * DELIVER_ACK   i64 connectionId, i64 upToSeq
  * PRESENCE      i64 connectionId, i64 requestId, u8 userLen, user
@@ -47,8 +47,10 @@ public final class ShardCommand {
     public static final int LOGIN_CURSOR = 8;
     private static final int LOGIN_USER_LEN = 16;
     private static final int LOGIN_DEVICE_LEN = 17;
+    /** LOGIN: offset of the wire-protocol version negotiated with the client (for LOGIN_OK). */
+    public static final int LOGIN_VERSION = 18;
     /** LOGIN: offset of the user id. */
-    public static final int LOGIN_USER = 18;
+    public static final int LOGIN_USER = 19;
     /** DELIVER_ACK: offset of the up-to seq. */
     public static final int ACK_UP_TO = 8;
     private static final int PRESENCE_USER_LEN = 16;
@@ -143,15 +145,18 @@ public final class ShardCommand {
      * @param i            body start.
      * @param connectionId the device's connection.
      * @param resumeCursor the cursor the client sent (-1 if unknown).
+     * @param version      the wire-protocol version negotiated with the client.
      * @param user         user id bytes.
      * @param device       device id bytes.
      */
     public static void writeLogin(final MutableDirectBuffer b, final int i, final long connectionId,
-                                  final long resumeCursor, final byte[] user, final byte[] device) {
+                                  final long resumeCursor, final int version, final byte[] user,
+                                  final byte[] device) {
         b.putLong(i + CONNECTION_ID, connectionId);
         b.putLong(i + LOGIN_CURSOR, resumeCursor);
         b.putByte(i + LOGIN_USER_LEN, (byte) user.length);
         b.putByte(i + LOGIN_DEVICE_LEN, (byte) device.length);
+        b.putByte(i + LOGIN_VERSION, (byte) version);
         b.putBytes(i + LOGIN_USER, user);
         b.putBytes(i + LOGIN_USER + user.length, device);
     }

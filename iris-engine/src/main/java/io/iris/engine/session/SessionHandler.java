@@ -179,16 +179,22 @@ public final class SessionHandler implements ConnectionHandler {
             c.closeWithError(ErrorCode.ALREADY_AUTHENTICATED, "already logged in");
             return;
         }
-        if (d.minVersion() > Protocol.VERSION || d.maxVersion() < Protocol.VERSION) {
-            c.closeWithError(ErrorCode.UNSUPPORTED_VERSION, "this server speaks protocol version " + Protocol.VERSION);
+        final int version = Protocol.negotiate(d.minVersion(), d.maxVersion());
+        if (version < 0) {
+            c.closeWithError(ErrorCode.UNSUPPORTED_VERSION, "this server speaks protocol versions "
+                + Protocol.MIN_VERSION + " to " + Protocol.VERSION);
             return;
         }
         final InetSocketAddress remote = c.remoteAddress();
         final InetAddress from = remote == null ? null : remote.getAddress();
         final long retryAfter = loginThrottle.retryAfterMillis(from, System.nanoTime());
         if (retryAfter > 0) {
-            c.closeWithError(ErrorCode.LOGIN_THROTTLED, "too many failed logins from your address; retry after "
-                + retryAfter + " ms");
+            final String text = "too many failed logins from your address; retry after " + retryAfter + " ms";
+            if (version >= Protocol.VERSION_ERROR_RETRY_AFTER) {
+                c.closeWithError(ErrorCode.LOGIN_THROTTLED, text, retryAfter); // typed advice, v2
+            } else {
+                c.closeWithError(ErrorCode.LOGIN_THROTTLED, text);
+            }
             refused(from, ErrorCode.LOGIN_THROTTLED, "retry after " + retryAfter + " ms");
             return;
         }
@@ -245,7 +251,7 @@ public final class SessionHandler implements ConnectionHandler {
             c.closeAfter(Math.max(0, principal.expiresAtMillis() - now + 1), ErrorCode.TOKEN_EXPIRED, TOKEN_EXPIRED_TEXT);
         }
         final Scratch s = scratch.get();
-        ShardCommand.writeLogin(s.command, 0, c.id(), d.seq(), user, device);
+        ShardCommand.writeLogin(s.command, 0, c.id(), d.seq(), version, user, device);
         control(c, session.homeShard, ShardCommand.LOGIN, s.command, 0,
             ShardCommand.loginLength(user.length, device.length));
     }

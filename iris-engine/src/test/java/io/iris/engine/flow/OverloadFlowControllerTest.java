@@ -2,7 +2,7 @@ package io.iris.engine.flow;
 
 import io.iris.api.IrisConfig;
 import io.iris.api.flow.OverloadLevel;
-import io.iris.engine.Await;
+import io.iris.testsupport.Await;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;

@@ -8,7 +8,7 @@ import io.iris.api.flow.OverloadLevel;
 import io.iris.api.storage.InboxStore;
 import io.iris.engine.ForwardingInboxStore;
 import io.iris.client.IrisClient;
-import io.iris.engine.Await;
+import io.iris.testsupport.Await;
 import io.iris.engine.IrisEngine;
 import io.iris.engine.auth.JwtMinter;
 import io.iris.storage.memory.MemoryInboxStore;

@@ -4,8 +4,25 @@ import io.iris.protocol.Protocol;
 import io.iris.api.Utf8;
 import org.agrona.DirectBuffer;
 
+import io.iris.protocol.frame.DeliverAckFrame;
+import io.iris.protocol.frame.DeliverFrame;
+import io.iris.protocol.frame.ErrorFrame;
+import io.iris.protocol.frame.GoAwayFrame;
+import io.iris.protocol.frame.LoginFrame;
+import io.iris.protocol.frame.LoginOkFrame;
+import io.iris.protocol.frame.PingFrame;
+import io.iris.protocol.frame.PresenceFrame;
+import io.iris.protocol.frame.PresenceQueryFrame;
+import io.iris.protocol.frame.SendAckFrame;
+import io.iris.protocol.frame.SendFrame;
+
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+
+import static io.iris.protocol.frame.FrameHeader.I64_SIZE;
+import static io.iris.protocol.frame.FrameHeader.U16_SIZE;
+import static io.iris.protocol.frame.FrameHeader.U32_SIZE;
+import static io.iris.protocol.frame.FrameHeader.U8_SIZE;
 
 /**
  * Flyweight that validates one frame in place and exposes its fields, allocating nothing.
@@ -15,11 +32,18 @@ import java.nio.charset.StandardCharsets;
  * bytes. Only after it returns true are the accessors meaningful, and only those of the wrapped type;
  * variable-length fields are exposed as offsets into the wrapped buffer. Never throws on bad input.
  *
+ * <p>Fields are read at the named offsets of the {@link io.iris.protocol.frame} descriptors, field by
+ * field in wire order, each only after checking that the frame holds it, so the first problem in wire
+ * order is the one reported. {@code io.iris.protocol.codec.ByteBufferFrameDecoder} is the same decoder
+ * over JDK buffers for clients; a property test holds the two to identical results.
+ *
  * <p>Not thread-safe: one instance per thread, reused for every frame.
  */
 public final class FrameDecoder {
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
 
+    /** The protocol version the frames follow: decides the ERROR layout. */
+    private int version = Protocol.MIN_VERSION;
     private DirectBuffer buffer;
     private byte type;
     private String error;
@@ -48,8 +72,8 @@ public final class FrameDecoder {
     private boolean online;
     private long nonce;
 
-    // parse position while validating
-    private int pos;
+    // the wrapped frame's body (just after the type byte) and end, while validating
+    private int body;
     private int end;
 
     /**
@@ -67,54 +91,78 @@ public final class FrameDecoder {
             return fail("empty frame");
         }
         this.type = buffer.getByte(offset);
-        this.pos = offset + 1;
+        this.body = offset + 1;
         this.end = offset + length;
-        final boolean ok;
         switch (type) {
             case Protocol.LOGIN:
-                ok = readU16MinVersion() && readU16MaxVersion() && readToken() && readDevice() && readResumeCursor();
-                break;
+                return login();
             case Protocol.LOGIN_OK:
-                ok = readVersion() && readId() && readTime() && readMaxPayload() && readHeartbeat() && readCursorField() && readLastSeqField();
-                break;
+                return loginOk();
             case Protocol.SEND:
-                ok = readClientMsgIdField() && readId() && readPayload();
-                break;
+                return send();
             case Protocol.SEND_ACK:
-                ok = readClientMsgIdField() && readStatusField() && readSeqField() && readTime() && readRetryAfter();
-                break;
+                return sendAck();
             case Protocol.DELIVER:
-                ok = readSeqField() && readId() && readTime() && readPayload();
-                break;
+                return deliver();
             case Protocol.DELIVER_ACK:
-                ok = readSeqField();
-                break;
-            case Protocol.PRESENCE_QUERY:
-                ok = readId();
-                break;
+                return (seq = seqAt(DeliverAckFrame.UP_TO_SEQ_OFFSET)) >= 0 && exact(DeliverAckFrame.BODY_LENGTH);
+            case Protocol.PRESENCE_QUERY: {
+                final int id = idAt(PresenceQueryFrame.USER_ID_LENGTH_OFFSET);
+                return id >= 0 && exact(PresenceQueryFrame.bodyLength(id));
+            }
             case Protocol.PRESENCE:
-                ok = readId() && readOnlineField() && readTime();
-                break;
+                return presence();
             case Protocol.PING:
             case Protocol.PONG:
-                ok = readNonceField();
-                break;
-            case Protocol.ERROR:
-                ok = readCodeField() && readText();
-                break;
-            case Protocol.GOAWAY:
-                ok = readRetryAfter() && readText();
-                break;
+                if (!need(PingFrame.NONCE_OFFSET, I64_SIZE)) {
+                    return false;
+                }
+                nonce = i64(PingFrame.NONCE_OFFSET);
+                return exact(PingFrame.BODY_LENGTH);
+            case Protocol.ERROR: {
+                if (!need(ErrorFrame.CODE_OFFSET, U16_SIZE)) {
+                    return false;
+                }
+                code = u16(ErrorFrame.CODE_OFFSET);
+                final int text = textAt(ErrorFrame.TEXT_LENGTH_OFFSET);
+                if (text < 0) {
+                    return false;
+                }
+                retryAfterMillis = -1;
+                if (version < Protocol.VERSION_ERROR_RETRY_AFTER || body + ErrorFrame.bodyLength(text) == end) {
+                    return exact(ErrorFrame.bodyLength(text));
+                }
+                if (!need(ErrorFrame.retryAfterOffset(text), U32_SIZE)) {
+                    return false;
+                }
+                retryAfterMillis = u32(ErrorFrame.retryAfterOffset(text));
+                return exact(ErrorFrame.bodyLengthWithRetryAfter(text));
+            }
+            case Protocol.GOAWAY: {
+                if (!need(GoAwayFrame.RECONNECT_AFTER_OFFSET, U32_SIZE)) {
+                    return false;
+                }
+                retryAfterMillis = u32(GoAwayFrame.RECONNECT_AFTER_OFFSET);
+                final int text = textAt(GoAwayFrame.TEXT_LENGTH_OFFSET);
+                return text >= 0 && exact(GoAwayFrame.bodyLength(text));
+            }
             default:
                 return fail("unknown frame type");
         }
-        if (!ok) {
-            return false;
-        }
-        if (pos != end) {
-            return fail("trailing bytes");
-        }
-        return true;
+    }
+
+    /**
+     * Sets the protocol version the next frames follow (it only changes how ERROR is read): in version 1 an
+     * ERROR ends after its text; from version 2 it may carry a {@code u32 retryAfterMillis} after it
+     * (read by {@link #retryAfterMillis()}, -1 when absent). Starts at 1. A client that offered version 2
+     * reads with 2 until LOGIN_OK names the version: a version-1 server's ERROR simply has no advice.
+     *
+     * @param version a protocol version.
+     * @return this.
+     */
+    public FrameDecoder version(final int version) {
+        this.version = version;
+        return this;
     }
 
     /** @return why the last {@link #wrap} failed, null if it succeeded. */
@@ -212,7 +260,10 @@ public final class FrameDecoder {
         return code;
     }
 
-    /** @return SEND_ACK: retry-after millis; GOAWAY: reconnect-after millis. */
+    /**
+     * @return SEND_ACK: retry-after millis; GOAWAY: reconnect-after millis; ERROR (version 2): the advised
+     * retry-after millis, or -1 if the frame carries none.
+     */
     public long retryAfterMillis() {
         return retryAfterMillis;
     }
@@ -266,263 +317,249 @@ public final class FrameDecoder {
         return bytes;
     }
 
-    // ---- field parsers: each checks bounds, stores the field and advances pos ----
+    // ---- one method per frame type, reading the descriptor's fields in wire order ----
+
+    private boolean login() {
+        if (!need(LoginFrame.MIN_VERSION_OFFSET, U16_SIZE)) {
+            return false;
+        }
+        minVersion = u16(LoginFrame.MIN_VERSION_OFFSET);
+        if (!need(LoginFrame.MAX_VERSION_OFFSET, U16_SIZE)) {
+            return false;
+        }
+        maxVersion = u16(LoginFrame.MAX_VERSION_OFFSET);
+        if (maxVersion < minVersion) {
+            return fail("maxVersion below minVersion");
+        }
+        if (!need(LoginFrame.TOKEN_LENGTH_OFFSET, U16_SIZE)) {
+            return false;
+        }
+        final int token = u16(LoginFrame.TOKEN_LENGTH_OFFSET);
+        if (token == 0 || token > Protocol.MAX_TOKEN_LENGTH) {
+            return fail("token length out of range");
+        }
+        if (!need(LoginFrame.TOKEN_OFFSET, token)) {
+            return false;
+        }
+        tokenOffset = body + LoginFrame.TOKEN_OFFSET;
+        tokenLength = token;
+        final int device = idAt(LoginFrame.deviceIdLengthOffset(token));
+        if (device < 0) {
+            return false;
+        }
+        deviceOffset = idOffset;
+        deviceLength = idLength;
+        final int cursorAt = LoginFrame.resumeCursorOffset(token, device);
+        if (!need(cursorAt, I64_SIZE)) {
+            return false;
+        }
+        seq = i64(cursorAt);
+        if (seq < -1) {
+            return fail("resumeCursor below -1");
+        }
+        return exact(LoginFrame.bodyLength(token, device));
+    }
+
+    private boolean loginOk() {
+        if (!need(LoginOkFrame.VERSION_OFFSET, U16_SIZE)) {
+            return false;
+        }
+        maxVersion = u16(LoginOkFrame.VERSION_OFFSET);
+        minVersion = maxVersion;
+        final int user = idAt(LoginOkFrame.USER_ID_LENGTH_OFFSET);
+        if (user < 0 || !need(LoginOkFrame.serverTimeOffset(user), I64_SIZE)) {
+            return false;
+        }
+        time = i64(LoginOkFrame.serverTimeOffset(user));
+        if (!need(LoginOkFrame.maxPayloadOffset(user), U32_SIZE)) {
+            return false;
+        }
+        maxPayload = i32(LoginOkFrame.maxPayloadOffset(user));
+        if (!need(LoginOkFrame.heartbeatOffset(user), U32_SIZE)) {
+            return false;
+        }
+        heartbeatMillis = i32(LoginOkFrame.heartbeatOffset(user));
+        if (!need(LoginOkFrame.cursorOffset(user), I64_SIZE)) {
+            return false;
+        }
+        cursor = i64(LoginOkFrame.cursorOffset(user));
+        if (!need(LoginOkFrame.lastSeqOffset(user), I64_SIZE)) {
+            return false;
+        }
+        lastSeq = i64(LoginOkFrame.lastSeqOffset(user));
+        return exact(LoginOkFrame.bodyLength(user));
+    }
+
+    private boolean send() {
+        if (!need(SendFrame.CLIENT_MSG_ID_OFFSET, I64_SIZE)) {
+            return false;
+        }
+        clientMsgId = i64(SendFrame.CLIENT_MSG_ID_OFFSET);
+        final int recipient = idAt(SendFrame.RECIPIENT_LENGTH_OFFSET);
+        return recipient >= 0 && payloadAt(SendFrame.payloadLengthOffset(recipient))
+            && exact(SendFrame.bodyLength(recipient, payloadLength));
+    }
+
+    private boolean sendAck() {
+        if (!need(SendAckFrame.CLIENT_MSG_ID_OFFSET, I64_SIZE)) {
+            return false;
+        }
+        clientMsgId = i64(SendAckFrame.CLIENT_MSG_ID_OFFSET);
+        if (!need(SendAckFrame.STATUS_OFFSET, U8_SIZE)) {
+            return false;
+        }
+        code = u8(SendAckFrame.STATUS_OFFSET);
+        if ((seq = seqAt(SendAckFrame.SEQ_OFFSET)) < 0 || !need(SendAckFrame.SERVER_TIME_OFFSET, I64_SIZE)) {
+            return false;
+        }
+        time = i64(SendAckFrame.SERVER_TIME_OFFSET);
+        if (!need(SendAckFrame.RETRY_AFTER_OFFSET, U32_SIZE)) {
+            return false;
+        }
+        retryAfterMillis = u32(SendAckFrame.RETRY_AFTER_OFFSET);
+        return exact(SendAckFrame.BODY_LENGTH);
+    }
+
+    private boolean deliver() {
+        if ((seq = seqAt(DeliverFrame.SEQ_OFFSET)) < 0) {
+            return false;
+        }
+        final int sender = idAt(DeliverFrame.SENDER_LENGTH_OFFSET);
+        if (sender < 0 || !need(DeliverFrame.serverTimeOffset(sender), I64_SIZE)) {
+            return false;
+        }
+        time = i64(DeliverFrame.serverTimeOffset(sender));
+        return payloadAt(DeliverFrame.payloadLengthOffset(sender)) && exact(DeliverFrame.bodyLength(sender, payloadLength));
+    }
+
+    private boolean presence() {
+        final int user = idAt(PresenceFrame.USER_ID_LENGTH_OFFSET);
+        if (user < 0 || !need(PresenceFrame.onlineOffset(user), U8_SIZE)) {
+            return false;
+        }
+        final int flag = u8(PresenceFrame.onlineOffset(user));
+        if (flag != 0 && flag != 1) {
+            return fail("online flag not 0 or 1");
+        }
+        online = flag == 1;
+        if (!need(PresenceFrame.lastSeenOffset(user), I64_SIZE)) {
+            return false;
+        }
+        time = i64(PresenceFrame.lastSeenOffset(user));
+        return exact(PresenceFrame.bodyLength(user));
+    }
+
+    // ---- field readers: offsets count from the body; each checks the frame holds the field first ----
 
     private boolean fail(final String why) {
         error = why;
         return false;
     }
 
-    private boolean need(final int n) {
-        if (end - pos < n) {
+    /** @return true if the body holds {@code size} bytes at {@code at}; otherwise fails "truncated frame". */
+    private boolean need(final int at, final int size) {
+        if (end - body - at < size) {
             return fail("truncated frame");
         }
         return true;
     }
 
-    private boolean readU16MinVersion() {
-        if (!need(2)) {
-            return false;
-        }
-        minVersion = buffer.getShort(pos, BE) & 0xFFFF;
-        pos += 2;
-        return true;
-    }
-
-    private boolean readU16MaxVersion() {
-        if (!need(2)) {
-            return false;
-        }
-        maxVersion = buffer.getShort(pos, BE) & 0xFFFF;
-        pos += 2;
-        if (maxVersion < minVersion) {
-            return fail("maxVersion below minVersion");
+    /** @return true if the body ends exactly at {@code bodyLength} (it is known to hold that much). */
+    private boolean exact(final int bodyLength) {
+        if (body + bodyLength != end) {
+            return fail("trailing bytes");
         }
         return true;
     }
 
-    private boolean readVersion() {
-        if (!need(2)) {
-            return false;
+    /** Reads an {@code i64} seq that may not be negative. @return it, or -1 after failing. */
+    private long seqAt(final int at) {
+        if (!need(at, I64_SIZE)) {
+            return -1;
         }
-        maxVersion = buffer.getShort(pos, BE) & 0xFFFF;
-        minVersion = maxVersion;
-        pos += 2;
-        return true;
+        final long value = i64(at);
+        if (value < 0) {
+            fail("negative seq");
+            return -1;
+        }
+        return value;
     }
 
-    private boolean readToken() {
-        if (!need(2)) {
-            return false;
+    /** Reads an {@code id8} whose length byte is at {@code at} into idOffset/idLength. @return its length, or -1. */
+    private int idAt(final int at) {
+        if (!need(at, U8_SIZE)) {
+            return -1;
         }
-        final int len = buffer.getShort(pos, BE) & 0xFFFF;
-        pos += 2;
-        if (len == 0 || len > Protocol.MAX_TOKEN_LENGTH) {
-            return fail("token length out of range");
+        final int length = u8(at);
+        if (length == 0 || length > Protocol.MAX_ID_LENGTH) {
+            fail("id length out of range");
+            return -1;
         }
-        if (!need(len)) {
-            return false;
+        if (!need(at + U8_SIZE, length)) {
+            return -1;
         }
-        tokenOffset = pos;
-        tokenLength = len;
-        pos += len;
-        return true;
+        if (!Utf8.isValid(buffer, body + at + U8_SIZE, length)) {
+            fail("id is not valid UTF-8");
+            return -1;
+        }
+        idOffset = body + at + U8_SIZE;
+        idLength = length;
+        return length;
     }
 
-    private boolean readDevice() {
-        if (!readIdLike()) {
+    /** Reads a {@code bytes32} whose length is at {@code at} into payloadOffset/payloadLength. */
+    private boolean payloadAt(final int at) {
+        if (!need(at, U32_SIZE)) {
             return false;
         }
-        deviceOffset = idOffset;
-        deviceLength = idLength;
-        return true;
-    }
-
-    private boolean readId() {
-        return readIdLike();
-    }
-
-    private boolean readIdLike() {
-        if (!need(1)) {
-            return false;
-        }
-        final int len = buffer.getByte(pos) & 0xFF;
-        pos += 1;
-        if (len == 0 || len > Protocol.MAX_ID_LENGTH) {
-            return fail("id length out of range");
-        }
-        if (!need(len)) {
-            return false;
-        }
-        if (!Utf8.isValid(buffer, pos, len)) {
-            return fail("id is not valid UTF-8");
-        }
-        idOffset = pos;
-        idLength = len;
-        pos += len;
-        return true;
-    }
-
-    private boolean readPayload() {
-        if (!need(4)) {
-            return false;
-        }
-        final int len = buffer.getInt(pos, BE);
-        pos += 4;
-        if (len < 0 || len > end - pos) {
+        final int length = i32(at);
+        if (length < 0 || length > end - body - at - U32_SIZE) {
             return fail("payload length out of range");
         }
-        payloadOffset = pos;
-        payloadLength = len;
-        pos += len;
+        payloadOffset = body + at + U32_SIZE;
+        payloadLength = length;
         return true;
     }
 
-    private boolean readText() {
-        if (!need(2)) {
-            return false;
+    /** Reads a {@code str16} text whose length is at {@code at} into textOffset/textLength. @return its length, or -1. */
+    private int textAt(final int at) {
+        if (!need(at, U16_SIZE)) {
+            return -1;
         }
-        final int len = buffer.getShort(pos, BE) & 0xFFFF;
-        pos += 2;
-        if (len > Protocol.MAX_TEXT_LENGTH) {
-            return fail("text too long");
+        final int length = u16(at);
+        if (length > Protocol.MAX_TEXT_LENGTH) {
+            fail("text too long");
+            return -1;
         }
-        if (!need(len)) {
-            return false;
+        if (!need(at + U16_SIZE, length)) {
+            return -1;
         }
-        if (!Utf8.isValid(buffer, pos, len)) {
-            return fail("text is not valid UTF-8");
+        if (!Utf8.isValid(buffer, body + at + U16_SIZE, length)) {
+            fail("text is not valid UTF-8");
+            return -1;
         }
-        textOffset = pos;
-        textLength = len;
-        pos += len;
-        return true;
+        textOffset = body + at + U16_SIZE;
+        textLength = length;
+        return length;
     }
 
-    private boolean readResumeCursor() {
-        if (!need(8)) {
-            return false;
-        }
-        seq = buffer.getLong(pos, BE);
-        pos += 8;
-        if (seq < -1) {
-            return fail("resumeCursor below -1");
-        }
-        return true;
+    private int u8(final int at) {
+        return buffer.getByte(body + at) & 0xFF;
     }
 
-    private boolean readClientMsgIdField() {
-        if (!need(8)) {
-            return false;
-        }
-        clientMsgId = buffer.getLong(pos, BE);
-        pos += 8;
-        return true;
+    private int u16(final int at) {
+        return buffer.getShort(body + at, BE) & 0xFFFF;
     }
 
-    private boolean readSeqField() {
-        if (!need(8)) {
-            return false;
-        }
-        seq = buffer.getLong(pos, BE);
-        pos += 8;
-        if (seq < 0) {
-            return fail("negative seq");
-        }
-        return true;
+    private int i32(final int at) {
+        return buffer.getInt(body + at, BE);
     }
 
-    private boolean readCursorField() {
-        if (!need(8)) {
-            return false;
-        }
-        cursor = buffer.getLong(pos, BE);
-        pos += 8;
-        return true;
+    private long u32(final int at) {
+        return buffer.getInt(body + at, BE) & 0xFFFF_FFFFL;
     }
 
-    private boolean readLastSeqField() {
-        if (!need(8)) {
-            return false;
-        }
-        lastSeq = buffer.getLong(pos, BE);
-        pos += 8;
-        return true;
-    }
-
-    private boolean readTime() {
-        if (!need(8)) {
-            return false;
-        }
-        time = buffer.getLong(pos, BE);
-        pos += 8;
-        return true;
-    }
-
-    private boolean readMaxPayload() {
-        if (!need(4)) {
-            return false;
-        }
-        maxPayload = buffer.getInt(pos, BE);
-        pos += 4;
-        return true;
-    }
-
-    private boolean readHeartbeat() {
-        if (!need(4)) {
-            return false;
-        }
-        heartbeatMillis = buffer.getInt(pos, BE);
-        pos += 4;
-        return true;
-    }
-
-    private boolean readStatusField() {
-        if (!need(1)) {
-            return false;
-        }
-        code = buffer.getByte(pos) & 0xFF;
-        pos += 1;
-        return true;
-    }
-
-    private boolean readCodeField() {
-        if (!need(2)) {
-            return false;
-        }
-        code = buffer.getShort(pos, BE) & 0xFFFF;
-        pos += 2;
-        return true;
-    }
-
-    private boolean readRetryAfter() {
-        if (!need(4)) {
-            return false;
-        }
-        retryAfterMillis = buffer.getInt(pos, BE) & 0xFFFFFFFFL;
-        pos += 4;
-        return true;
-    }
-
-    private boolean readOnlineField() {
-        if (!need(1)) {
-            return false;
-        }
-        final int v = buffer.getByte(pos);
-        pos += 1;
-        if (v != 0 && v != 1) {
-            return fail("online flag not 0 or 1");
-        }
-        online = v == 1;
-        return true;
-    }
-
-    private boolean readNonceField() {
-        if (!need(8)) {
-            return false;
-        }
-        nonce = buffer.getLong(pos, BE);
-        pos += 8;
-        return true;
+    private long i64(final int at) {
+        return buffer.getLong(body + at, BE);
     }
 }

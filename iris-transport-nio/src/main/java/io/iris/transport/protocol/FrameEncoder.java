@@ -1,20 +1,37 @@
 package io.iris.transport.protocol;
 
 import io.iris.protocol.Protocol;
+import io.iris.protocol.frame.DeliverAckFrame;
+import io.iris.protocol.frame.DeliverFrame;
+import io.iris.protocol.frame.ErrorFrame;
+import io.iris.protocol.frame.FrameHeader;
+import io.iris.protocol.frame.GoAwayFrame;
+import io.iris.protocol.frame.LoginFrame;
+import io.iris.protocol.frame.LoginOkFrame;
+import io.iris.protocol.frame.PingFrame;
+import io.iris.protocol.frame.PresenceFrame;
+import io.iris.protocol.frame.PresenceQueryFrame;
+import io.iris.protocol.frame.SendAckFrame;
+import io.iris.protocol.frame.SendFrame;
+import io.iris.protocol.codec.Fields;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 
-import static io.iris.protocol.Protocol.HEADER;
-import static io.iris.protocol.Protocol.LENGTH_FIELD;
+import static io.iris.protocol.frame.FrameHeader.BODY_OFFSET;
+import static io.iris.protocol.frame.FrameHeader.LENGTH_OFFSET;
+import static io.iris.protocol.frame.FrameHeader.TYPE_OFFSET;
+import static io.iris.protocol.frame.FrameHeader.U16_SIZE;
+import static io.iris.protocol.frame.FrameHeader.U8_SIZE;
 
 /**
- * Writes complete frames (length prefix included) into a buffer. Each method returns the number of
- * bytes written; the caller makes sure the buffer has room (an expandable buffer grows). The methods
- * that take {@link DirectBuffer} slices allocate nothing and serve the server's hot path; the ones
- * taking {@code byte[]} or {@code String} serve clients and rare frames.
+ * Writes complete frames (length prefix included) into a buffer, at the named offsets of the
+ * {@link io.iris.protocol.frame} descriptors. Each method returns the number of bytes written; the caller
+ * makes sure the buffer has room (an expandable buffer grows). The methods that take {@link DirectBuffer}
+ * slices allocate nothing and serve the server's hot path; the ones taking {@code byte[]} or {@code String}
+ * serve tests, load generators and rare frames. {@code io.iris.protocol.codec.ByteBufferFrameEncoder} writes
+ * the same bytes over JDK buffers (a property test holds them equal).
  */
 public final class FrameEncoder {
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
@@ -23,31 +40,30 @@ public final class FrameEncoder {
     }
 
     /**
-     * @param b             destination.
-     * @param i             where the frame starts.
-     * @param minVersion    lowest protocol version the client speaks.
-     * @param maxVersion    highest protocol version the client speaks.
-     * @param token         the token bytes (at most {@link Protocol#MAX_TOKEN_LENGTH}).
-     * @param deviceId      the device id's UTF-8 bytes.
-     * @param resumeCursor  highest seq the device has, or -1.
+     * @param buffer       destination.
+     * @param offset       where the frame starts.
+     * @param minVersion   lowest protocol version the client speaks.
+     * @param maxVersion   highest protocol version the client speaks.
+     * @param token        the token bytes (at most {@link Protocol#MAX_TOKEN_LENGTH}).
+     * @param deviceId     the device id's UTF-8 bytes.
+     * @param resumeCursor highest seq the device has, or -1.
      * @return bytes written.
      */
-    public static int login(final MutableDirectBuffer b, final int i, final int minVersion, final int maxVersion,
-                            final byte[] token, final byte[] deviceId, final long resumeCursor) {
-        int p = i + HEADER;
-        b.putShort(p, (short) minVersion, BE);
-        b.putShort(p + 2, (short) maxVersion, BE);
-        p += 4;
-        p = putStr16(b, p, token, 0, token.length);
-        p = putId8(b, p, deviceId);
-        b.putLong(p, resumeCursor, BE);
-        p += 8;
-        return finish(b, i, Protocol.LOGIN, p);
+    public static int login(final MutableDirectBuffer buffer, final int offset, final int minVersion,
+                            final int maxVersion, final byte[] token, final byte[] deviceId, final long resumeCursor) {
+        final int body = offset + BODY_OFFSET;
+        buffer.putShort(body + LoginFrame.MIN_VERSION_OFFSET, (short) minVersion, BE);
+        buffer.putShort(body + LoginFrame.MAX_VERSION_OFFSET, (short) maxVersion, BE);
+        buffer.putShort(body + LoginFrame.TOKEN_LENGTH_OFFSET, (short) token.length, BE);
+        buffer.putBytes(body + LoginFrame.TOKEN_OFFSET, token);
+        putId8(buffer, body + LoginFrame.deviceIdLengthOffset(token.length), deviceId);
+        buffer.putLong(body + LoginFrame.resumeCursorOffset(token.length, deviceId.length), resumeCursor, BE);
+        return finish(buffer, offset, Protocol.LOGIN, LoginFrame.bodyLength(token.length, deviceId.length));
     }
 
     /**
-     * @param b               destination.
-     * @param i               where the frame starts.
+     * @param buffer          destination.
+     * @param offset          where the frame starts.
      * @param version         the chosen protocol version.
      * @param userId          the authenticated user's id bytes.
      * @param serverTime      the server clock.
@@ -57,64 +73,67 @@ public final class FrameEncoder {
      * @param lastSeq         the newest seq in the inbox.
      * @return bytes written.
      */
-    public static int loginOk(final MutableDirectBuffer b, final int i, final int version, final byte[] userId,
-                              final long serverTime, final int maxPayload, final int heartbeatMillis,
-                              final long cursor, final long lastSeq) {
-        int p = i + HEADER;
-        b.putShort(p, (short) version, BE);
-        p = putId8(b, p + 2, userId);
-        b.putLong(p, serverTime, BE);
-        b.putInt(p + 8, maxPayload, BE);
-        b.putInt(p + 12, heartbeatMillis, BE);
-        b.putLong(p + 16, cursor, BE);
-        b.putLong(p + 24, lastSeq, BE);
-        return finish(b, i, Protocol.LOGIN_OK, p + 32);
+    public static int loginOk(final MutableDirectBuffer buffer, final int offset, final int version,
+                              final byte[] userId, final long serverTime, final int maxPayload,
+                              final int heartbeatMillis, final long cursor, final long lastSeq) {
+        final int body = offset + BODY_OFFSET;
+        final int user = userId.length;
+        buffer.putShort(body + LoginOkFrame.VERSION_OFFSET, (short) version, BE);
+        putId8(buffer, body + LoginOkFrame.USER_ID_LENGTH_OFFSET, userId);
+        buffer.putLong(body + LoginOkFrame.serverTimeOffset(user), serverTime, BE);
+        buffer.putInt(body + LoginOkFrame.maxPayloadOffset(user), maxPayload, BE);
+        buffer.putInt(body + LoginOkFrame.heartbeatOffset(user), heartbeatMillis, BE);
+        buffer.putLong(body + LoginOkFrame.cursorOffset(user), cursor, BE);
+        buffer.putLong(body + LoginOkFrame.lastSeqOffset(user), lastSeq, BE);
+        return finish(buffer, offset, Protocol.LOGIN_OK, LoginOkFrame.bodyLength(user));
     }
 
     /**
-     * @param b           destination.
-     * @param i           where the frame starts.
-     * @param clientMsgId the client's id for this message.
-     * @param recipient   the recipient's id bytes.
-     * @param payload     holds the payload.
-     * @param offset      where the payload starts.
-     * @param length      payload length.
+     * @param buffer        destination.
+     * @param offset        where the frame starts.
+     * @param clientMsgId   the client's id for this message.
+     * @param recipient     the recipient's id bytes.
+     * @param payload       holds the payload.
+     * @param payloadOffset where the payload starts.
+     * @param payloadLength payload length.
      * @return bytes written.
      */
-    public static int send(final MutableDirectBuffer b, final int i, final long clientMsgId, final byte[] recipient,
-                           final byte[] payload, final int offset, final int length) {
-        int p = i + HEADER;
-        b.putLong(p, clientMsgId, BE);
-        p = putId8(b, p + 8, recipient);
-        b.putInt(p, length, BE);
-        b.putBytes(p + 4, payload, offset, length);
-        return finish(b, i, Protocol.SEND, p + 4 + length);
+    public static int send(final MutableDirectBuffer buffer, final int offset, final long clientMsgId,
+                           final byte[] recipient, final byte[] payload, final int payloadOffset,
+                           final int payloadLength) {
+        final int body = offset + BODY_OFFSET;
+        buffer.putLong(body + SendFrame.CLIENT_MSG_ID_OFFSET, clientMsgId, BE);
+        putId8(buffer, body + SendFrame.RECIPIENT_LENGTH_OFFSET, recipient);
+        buffer.putInt(body + SendFrame.payloadLengthOffset(recipient.length), payloadLength, BE);
+        buffer.putBytes(body + SendFrame.payloadOffset(recipient.length), payload, payloadOffset, payloadLength);
+        return finish(buffer, offset, Protocol.SEND, SendFrame.bodyLength(recipient.length, payloadLength));
     }
 
     /**
-     * @param b                destination.
-     * @param i                where the frame starts.
+     * @param buffer           destination.
+     * @param offset           where the frame starts.
      * @param clientMsgId      echoed from the SEND.
      * @param status           a {@link io.iris.protocol.SendStatus} code.
      * @param seq              the inbox seq, 0 if not stored.
      * @param serverTime       the server clock.
-     * @param retryAfterMillis advised delay for retryable statuses, else 0.
+     * @param retryAfterMillis advised delay for retryable statuses, else 0; clamped into the {@code u32} field
+     *                         as 0..{@link Integer#MAX_VALUE}.
      * @return bytes written.
      */
-    public static int sendAck(final MutableDirectBuffer b, final int i, final long clientMsgId, final int status,
-                              final long seq, final long serverTime, final long retryAfterMillis) {
-        final int p = i + HEADER;
-        b.putLong(p, clientMsgId, BE);
-        b.putByte(p + 8, (byte) status);
-        b.putLong(p + 9, seq, BE);
-        b.putLong(p + 17, serverTime, BE);
-        b.putInt(p + 25, (int) Math.min(Math.max(retryAfterMillis, 0), Integer.MAX_VALUE), BE);
-        return finish(b, i, Protocol.SEND_ACK, p + 29);
+    public static int sendAck(final MutableDirectBuffer buffer, final int offset, final long clientMsgId,
+                              final int status, final long seq, final long serverTime, final long retryAfterMillis) {
+        final int body = offset + BODY_OFFSET;
+        buffer.putLong(body + SendAckFrame.CLIENT_MSG_ID_OFFSET, clientMsgId, BE);
+        buffer.putByte(body + SendAckFrame.STATUS_OFFSET, (byte) status);
+        buffer.putLong(body + SendAckFrame.SEQ_OFFSET, seq, BE);
+        buffer.putLong(body + SendAckFrame.SERVER_TIME_OFFSET, serverTime, BE);
+        buffer.putInt(body + SendAckFrame.RETRY_AFTER_OFFSET, Fields.clampMillis(retryAfterMillis), BE);
+        return finish(buffer, offset, Protocol.SEND_ACK, SendAckFrame.BODY_LENGTH);
     }
 
     /**
-     * @param b             destination.
-     * @param i             where the frame starts.
+     * @param buffer        destination.
+     * @param offset        where the frame starts.
      * @param seq           the message's inbox seq.
      * @param sender        holds the sender's id bytes.
      * @param senderOffset  where they start.
@@ -125,140 +144,160 @@ public final class FrameEncoder {
      * @param payloadLength its length.
      * @return bytes written.
      */
-    public static int deliver(final MutableDirectBuffer b, final int i, final long seq,
+    public static int deliver(final MutableDirectBuffer buffer, final int offset, final long seq,
                               final DirectBuffer sender, final int senderOffset, final int senderLength,
                               final long serverTime,
                               final DirectBuffer payload, final int payloadOffset, final int payloadLength) {
-        int p = i + HEADER;
-        b.putLong(p, seq, BE);
-        b.putByte(p + 8, (byte) senderLength);
-        b.putBytes(p + 9, sender, senderOffset, senderLength);
-        p += 9 + senderLength;
-        b.putLong(p, serverTime, BE);
-        b.putInt(p + 8, payloadLength, BE);
-        b.putBytes(p + 12, payload, payloadOffset, payloadLength);
-        return finish(b, i, Protocol.DELIVER, p + 12 + payloadLength);
+        final int body = offset + BODY_OFFSET;
+        buffer.putLong(body + DeliverFrame.SEQ_OFFSET, seq, BE);
+        buffer.putByte(body + DeliverFrame.SENDER_LENGTH_OFFSET, (byte) senderLength);
+        buffer.putBytes(body + DeliverFrame.SENDER_OFFSET, sender, senderOffset, senderLength);
+        buffer.putLong(body + DeliverFrame.serverTimeOffset(senderLength), serverTime, BE);
+        buffer.putInt(body + DeliverFrame.payloadLengthOffset(senderLength), payloadLength, BE);
+        buffer.putBytes(body + DeliverFrame.payloadOffset(senderLength), payload, payloadOffset, payloadLength);
+        return finish(buffer, offset, Protocol.DELIVER, DeliverFrame.bodyLength(senderLength, payloadLength));
     }
 
     /**
-     * @param b       destination.
-     * @param i       where the frame starts.
+     * @param buffer  destination.
+     * @param offset  where the frame starts.
      * @param upToSeq every message up to this seq was received.
      * @return bytes written.
      */
-    public static int deliverAck(final MutableDirectBuffer b, final int i, final long upToSeq) {
-        b.putLong(i + HEADER, upToSeq, BE);
-        return finish(b, i, Protocol.DELIVER_ACK, i + HEADER + 8);
+    public static int deliverAck(final MutableDirectBuffer buffer, final int offset, final long upToSeq) {
+        buffer.putLong(offset + BODY_OFFSET + DeliverAckFrame.UP_TO_SEQ_OFFSET, upToSeq, BE);
+        return finish(buffer, offset, Protocol.DELIVER_ACK, DeliverAckFrame.BODY_LENGTH);
     }
 
     /**
-     * @param b      destination.
-     * @param i      where the frame starts.
+     * @param buffer destination.
+     * @param offset where the frame starts.
      * @param userId the user asked about.
      * @return bytes written.
      */
-    public static int presenceQuery(final MutableDirectBuffer b, final int i, final byte[] userId) {
-        return finish(b, i, Protocol.PRESENCE_QUERY, putId8(b, i + HEADER, userId));
+    public static int presenceQuery(final MutableDirectBuffer buffer, final int offset, final byte[] userId) {
+        putId8(buffer, offset + BODY_OFFSET + PresenceQueryFrame.USER_ID_LENGTH_OFFSET, userId);
+        return finish(buffer, offset, Protocol.PRESENCE_QUERY, PresenceQueryFrame.bodyLength(userId.length));
     }
 
     /**
-     * @param b        destination.
-     * @param i        where the frame starts.
+     * @param buffer   destination.
+     * @param offset   where the frame starts.
      * @param userId   the user asked about.
      * @param online   whether any device is online.
      * @param lastSeen epoch millis last seen, 0 if never.
      * @return bytes written.
      */
-    public static int presence(final MutableDirectBuffer b, final int i, final byte[] userId, final boolean online,
-                               final long lastSeen) {
-        final int p = putId8(b, i + HEADER, userId);
-        b.putByte(p, (byte) (online ? 1 : 0));
-        b.putLong(p + 1, lastSeen, BE);
-        return finish(b, i, Protocol.PRESENCE, p + 9);
+    public static int presence(final MutableDirectBuffer buffer, final int offset, final byte[] userId,
+                               final boolean online, final long lastSeen) {
+        final int body = offset + BODY_OFFSET;
+        putId8(buffer, body + PresenceFrame.USER_ID_LENGTH_OFFSET, userId);
+        buffer.putByte(body + PresenceFrame.onlineOffset(userId.length), (byte) (online ? 1 : 0));
+        buffer.putLong(body + PresenceFrame.lastSeenOffset(userId.length), lastSeen, BE);
+        return finish(buffer, offset, Protocol.PRESENCE, PresenceFrame.bodyLength(userId.length));
     }
 
     /**
-     * @param b     destination.
-     * @param i     where the frame starts.
-     * @param nonce echoed by the PONG.
+     * @param buffer destination.
+     * @param offset where the frame starts.
+     * @param nonce  echoed by the PONG.
      * @return bytes written.
      */
-    public static int ping(final MutableDirectBuffer b, final int i, final long nonce) {
-        b.putLong(i + HEADER, nonce, BE);
-        return finish(b, i, Protocol.PING, i + HEADER + 8);
+    public static int ping(final MutableDirectBuffer buffer, final int offset, final long nonce) {
+        buffer.putLong(offset + BODY_OFFSET + PingFrame.NONCE_OFFSET, nonce, BE);
+        return finish(buffer, offset, Protocol.PING, PingFrame.BODY_LENGTH);
     }
 
     /**
-     * @param b     destination.
-     * @param i     where the frame starts.
-     * @param nonce the nonce of the PING answered.
+     * @param buffer destination.
+     * @param offset where the frame starts.
+     * @param nonce  the nonce of the PING answered.
      * @return bytes written.
      */
-    public static int pong(final MutableDirectBuffer b, final int i, final long nonce) {
-        b.putLong(i + HEADER, nonce, BE);
-        return finish(b, i, Protocol.PONG, i + HEADER + 8);
+    public static int pong(final MutableDirectBuffer buffer, final int offset, final long nonce) {
+        buffer.putLong(offset + BODY_OFFSET + PingFrame.NONCE_OFFSET, nonce, BE);
+        return finish(buffer, offset, Protocol.PONG, PingFrame.BODY_LENGTH);
     }
 
     /**
-     * @param b    destination.
-     * @param i    where the frame starts.
-     * @param code an {@link io.iris.protocol.ErrorCode} wire value.
-     * @param text a short text; cut to {@link Protocol#MAX_TEXT_LENGTH} bytes.
+     * @param buffer destination.
+     * @param offset where the frame starts.
+     * @param code   an {@link io.iris.protocol.ErrorCode} wire value.
+     * @param text   a short text; cut to {@link Protocol#MAX_TEXT_LENGTH} bytes at a character boundary.
+     * @return bytes written, in the layout of every version (no retry advice).
+     */
+    public static int error(final MutableDirectBuffer buffer, final int offset, final int code, final String text) {
+        final int body = offset + BODY_OFFSET;
+        buffer.putShort(body + ErrorFrame.CODE_OFFSET, (short) code, BE);
+        final int textLength = putText(buffer, body + ErrorFrame.TEXT_LENGTH_OFFSET, text);
+        return finish(buffer, offset, Protocol.ERROR, ErrorFrame.bodyLength(textLength));
+    }
+
+    /**
+     * An ERROR with retry advice, in the layout of protocol version 2: only for a client whose LOGIN offered
+     * version 2 or later (a version-1 client would refuse the frame).
+     *
+     * @param buffer           destination.
+     * @param offset           where the frame starts.
+     * @param code             an {@link io.iris.protocol.ErrorCode} wire value.
+     * @param text             a short text; cut to {@link Protocol#MAX_TEXT_LENGTH} bytes at a character boundary.
+     * @param retryAfterMillis how long the client should wait before trying again; clamped into the
+     *                         {@code u32} field as 0..{@link Integer#MAX_VALUE}.
      * @return bytes written.
      */
-    public static int error(final MutableDirectBuffer b, final int i, final int code, final String text) {
-        b.putShort(i + HEADER, (short) code, BE);
-        return finish(b, i, Protocol.ERROR, putText(b, i + HEADER + 2, text));
+    public static int error(final MutableDirectBuffer buffer, final int offset, final int code, final String text,
+                            final long retryAfterMillis) {
+        final int body = offset + BODY_OFFSET;
+        buffer.putShort(body + ErrorFrame.CODE_OFFSET, (short) code, BE);
+        final int textLength = putText(buffer, body + ErrorFrame.TEXT_LENGTH_OFFSET, text);
+        buffer.putInt(body + ErrorFrame.retryAfterOffset(textLength), Fields.clampMillis(retryAfterMillis), BE);
+        return finish(buffer, offset, Protocol.ERROR, ErrorFrame.bodyLengthWithRetryAfter(textLength));
     }
 
     /**
-     * @param b                    destination.
-     * @param i                    where the frame starts.
+     * @param buffer               destination.
+     * @param offset               where the frame starts.
      * @param reconnectAfterMillis when the client should reconnect.
-     * @param text                 a short text; cut to {@link Protocol#MAX_TEXT_LENGTH} bytes.
+     * @param text                 a short text; cut to {@link Protocol#MAX_TEXT_LENGTH} bytes at a character boundary.
      * @return bytes written.
      */
-    public static int goaway(final MutableDirectBuffer b, final int i, final int reconnectAfterMillis,
+    public static int goaway(final MutableDirectBuffer buffer, final int offset, final int reconnectAfterMillis,
                              final String text) {
-        b.putInt(i + HEADER, reconnectAfterMillis, BE);
-        return finish(b, i, Protocol.GOAWAY, putText(b, i + HEADER + 4, text));
+        final int body = offset + BODY_OFFSET;
+        buffer.putInt(body + GoAwayFrame.RECONNECT_AFTER_OFFSET, reconnectAfterMillis, BE);
+        final int textLength = putText(buffer, body + GoAwayFrame.TEXT_LENGTH_OFFSET, text);
+        return finish(buffer, offset, Protocol.GOAWAY, GoAwayFrame.bodyLength(textLength));
     }
 
     /**
-     * Upper bound of the encoded size of a DELIVER frame.
+     * The encoded size of a DELIVER frame.
      *
      * @param senderLength  sender id length.
      * @param payloadLength payload length.
      * @return the exact frame size including the length prefix.
      */
     public static int deliverLength(final int senderLength, final int payloadLength) {
-        return HEADER + 8 + 1 + senderLength + 8 + 4 + payloadLength;
+        return FrameHeader.frameLength(DeliverFrame.bodyLength(senderLength, payloadLength));
     }
 
-    private static int putText(final MutableDirectBuffer b, final int p, final String text) {
-        byte[] bytes = (text == null ? "" : text).getBytes(StandardCharsets.UTF_8);
-        int len = Math.min(bytes.length, Protocol.MAX_TEXT_LENGTH);
-        while (len > 0 && len < bytes.length && (bytes[len] & 0xC0) == 0x80) {
-            len--; // do not cut inside a UTF-8 sequence
-        }
-        return putStr16(b, p, bytes, 0, len);
+    /** Writes a {@code str16} text cut by {@link Fields#textLength}. @return the text's length on the wire. */
+    private static int putText(final MutableDirectBuffer buffer, final int lengthAt, final String text) {
+        final byte[] bytes = Fields.textBytes(text);
+        final int length = Fields.textLength(bytes);
+        buffer.putShort(lengthAt, (short) length, BE);
+        buffer.putBytes(lengthAt + U16_SIZE, bytes, 0, length);
+        return length;
     }
 
-    private static int putStr16(final MutableDirectBuffer b, final int p, final byte[] s, final int off, final int len) {
-        b.putShort(p, (short) len, BE);
-        b.putBytes(p + 2, s, off, len);
-        return p + 2 + len;
+    private static void putId8(final MutableDirectBuffer buffer, final int lengthAt, final byte[] id) {
+        buffer.putByte(lengthAt, (byte) id.length);
+        buffer.putBytes(lengthAt + U8_SIZE, id);
     }
 
-    private static int putId8(final MutableDirectBuffer b, final int p, final byte[] id) {
-        b.putByte(p, (byte) id.length);
-        b.putBytes(p + 1, id);
-        return p + 1 + id.length;
-    }
-
-    private static int finish(final MutableDirectBuffer b, final int start, final byte type, final int end) {
-        b.putInt(start, end - start - LENGTH_FIELD, BE);
-        b.putByte(start + LENGTH_FIELD, type);
-        return end - start;
+    private static int finish(final MutableDirectBuffer buffer, final int offset, final byte type,
+                              final int bodyLength) {
+        buffer.putInt(offset + LENGTH_OFFSET, FrameHeader.lengthField(bodyLength), BE);
+        buffer.putByte(offset + TYPE_OFFSET, type);
+        return FrameHeader.frameLength(bodyLength);
     }
 }

@@ -3,7 +3,7 @@ package io.iris.discovery.consul;
 import io.iris.api.IrisConfig;
 import io.iris.api.discovery.Discovery;
 import io.iris.api.discovery.Member;
-import io.iris.discovery.tck.Await;
+import io.iris.testsupport.Await;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

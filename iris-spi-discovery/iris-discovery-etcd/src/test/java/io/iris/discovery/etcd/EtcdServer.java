@@ -1,6 +1,6 @@
 package io.iris.discovery.etcd;
 
-import io.iris.discovery.tck.Await;
+import io.iris.testsupport.Await;
 import io.iris.discovery.tck.LoopbackPorts;
 
 import java.io.File;

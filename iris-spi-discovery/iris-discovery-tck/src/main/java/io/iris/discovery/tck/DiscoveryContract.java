@@ -1,5 +1,6 @@
 package io.iris.discovery.tck;
 
+import io.iris.testsupport.Await;
 import io.iris.api.IrisConfig;
 import io.iris.api.discovery.Discovery;
 import io.iris.api.discovery.DiscoveryConfig;

@@ -1,12 +1,13 @@
 package io.iris.discovery.tck;
 
+import io.iris.testsupport.Await;
+import io.iris.testsupport.ChildJvm;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -22,12 +23,7 @@ public final class MemberProcess implements AutoCloseable {
     private final List<String> output = Collections.synchronizedList(new ArrayList<>());
 
     private MemberProcess(final Map<String, String> config) throws IOException {
-        final List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        final String flags = System.getProperty("iris.jvm.flags", "");
-        if (!flags.isBlank()) {
-            cmd.addAll(Arrays.asList(flags.trim().split("\\s+")));
-        }
+        final List<String> cmd = ChildJvm.javaCommand();
         cmd.addAll(List.of("-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
             MemberMain.class.getName()));
         config.forEach((k, v) -> cmd.add(k + "=" + v));

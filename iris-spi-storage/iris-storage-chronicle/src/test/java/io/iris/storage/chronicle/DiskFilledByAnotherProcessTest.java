@@ -2,6 +2,7 @@ package io.iris.storage.chronicle;
 
 import io.iris.api.storage.StorageUnavailableException;
 import io.iris.storage.tck.Tmpfs;
+import io.iris.testsupport.Await;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -65,14 +65,14 @@ class DiskFilledByAnotherProcessTest {
                 writers.add(new Writer(store, t, stop));
             }
             writers.forEach(w -> w.thread.start());
-            await(() -> writers.stream().allMatch(w -> w.synced.size() >= 500), "both writers appending");
+            Await.until(() -> writers.stream().allMatch(w -> w.synced.size() >= 500), DEADLINE_SECONDS, "both writers appending");
 
             // another process takes every free byte, as fast as the machine allows
             final int dd = run("dd", "if=/dev/zero", "of=" + filler, "bs=1M");
             assertThat(dd).as("dd stops at a full disk").isNotZero();
             final long filled = System.nanoTime();
             for (final Writer w : writers) {
-                await(() -> w.refusedAfter(filled), w + " refused with STORAGE_UNAVAILABLE after the disk filled up");
+                Await.until(() -> w.refusedAfter(filled), DEADLINE_SECONDS, w + " refused with STORAGE_UNAVAILABLE after the disk filled up");
             }
             for (final Writer w : writers) {
                 assertThat(w.error.get()).as("%s: no other failure", w).isNull();
@@ -81,7 +81,7 @@ class DiskFilledByAnotherProcessTest {
             Files.delete(filler); // space returns
             final long freed = System.nanoTime();
             for (final Writer w : writers) {
-                await(() -> w.storedAfter(freed), w + " appending again after the space returned");
+                Await.until(() -> w.storedAfter(freed), DEADLINE_SECONDS, w + " appending again after the space returned");
             }
             stop.set(true);
             for (final Writer w : writers) {
@@ -163,16 +163,6 @@ class DiskFilledByAnotherProcessTest {
         @Override
         public String toString() {
             return user;
-        }
-    }
-
-    private static void await(final BooleanSupplier condition, final String what) {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + DEADLINE_SECONDS + " s: " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
     }
 

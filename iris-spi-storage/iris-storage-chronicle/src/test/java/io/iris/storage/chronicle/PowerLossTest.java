@@ -1,6 +1,7 @@
 package io.iris.storage.chronicle;
 
 import io.iris.storage.tck.LoopDisk;
+import io.iris.testsupport.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,12 +151,9 @@ class PowerLossTest {
     }
 
     private Process startWriter(final Path dir, final long seed) throws Exception {
-        final List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(Arrays.asList(System.getProperty("iris.jvm.flags", "").trim().split("\\s+")));
+        final List<String> cmd = ChildJvm.javaCommand();
         cmd.addAll(List.of("-Xmx128m", "-cp", System.getProperty("java.class.path"), PowerLossWriter.class.getName(),
             dir.toString(), ROLL_CYCLE, "fsync", Long.toString(seed), "120"));
-        cmd.removeIf(String::isEmpty);
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
 

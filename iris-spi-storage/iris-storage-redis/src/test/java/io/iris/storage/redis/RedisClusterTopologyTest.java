@@ -1,5 +1,6 @@
 package io.iris.storage.redis;
 
+import io.iris.testsupport.Await;
 import io.iris.api.storage.StorageUnavailableException;
 import io.iris.storage.tck.StoreOptions;
 import io.lettuce.core.MigrateArgs;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static io.iris.storage.redis.RedisOutageTest.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -58,14 +58,14 @@ class RedisClusterTopologyTest {
         thread.start();
         int moves = 0;
         try {
-            awaitTrue(() -> writer.acked() >= 500, 30, "traffic before the moves");
+            Await.until(() -> writer.acked() >= 500, 30, "traffic before the moves");
             final InboxKeys keys = new InboxKeys(prefix);
             for (int round = 0; round < 2; round++) {
                 for (final String user : writer.users()) {
                     final long before = writer.acked();
                     moveSlot(SlotHash.getSlot(keys.seq(user)), round + 1);
                     moves++;
-                    awaitTrue(() -> writer.acked() >= before + 200, 30, "traffic after moving the slot of " + user);
+                    Await.until(() -> writer.acked() >= before + 200, 30, "traffic after moving the slot of " + user);
                 }
             }
         } finally {

@@ -1,5 +1,6 @@
 package io.iris.storage.redis;
 
+import io.iris.testsupport.Await;
 import io.iris.api.IrisConfig;
 import io.iris.protocol.SendReceipt;
 import io.iris.protocol.SendStatus;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -47,13 +47,13 @@ class RedisOutageTest {
             final Thread thread = new Thread(writer, "outage-writer");
             thread.start();
             try {
-                awaitTrue(() -> writer.acked() >= 2000, 30, "2000 acknowledged appends before the kill");
+                Await.until(() -> writer.acked() >= 2000, 30, "2000 acknowledged appends before the kill");
                 final long ackedBeforeKill = writer.acked();
                 final long killedAt = System.nanoTime();
                 server.kill();
 
                 // stay down for a second: the breaker's probes fail, callers keep getting fast retryable errors
-                awaitTrue(() -> writer.errors() >= 10 && store.isUnavailable()
+                Await.until(() -> writer.errors() >= 10 && store.isUnavailable()
                         && System.nanoTime() - killedAt > TimeUnit.SECONDS.toNanos(1), 15,
                     "retryable errors and an open breaker while Redis is down");
                 assertThatThrownBy(() -> store.lastSeq("anyone")).isInstanceOf(StorageUnavailableException.class);
@@ -62,7 +62,7 @@ class RedisOutageTest {
 
                 server.restart();
                 final long restartedAt = System.nanoTime();
-                awaitTrue(() -> writer.acked() >= ackedWhileDown + 2000, 30, "traffic resuming by itself");
+                Await.until(() -> writer.acked() >= ackedWhileDown + 2000, 30, "traffic resuming by itself");
                 final long resumedAfterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartedAt);
                 writer.stop();
                 thread.join(10_000);
@@ -209,16 +209,6 @@ class RedisOutageTest {
             final long[] where = found.get(e.getKey());
             assertThat(where).as("acknowledged message %d is readable", e.getKey()).isNotNull();
             assertThat(where).as("acknowledged message %d is at its seq", e.getKey()).containsExactly(e.getValue());
-        }
-    }
-
-    static void awaitTrue(final BooleanSupplier condition, final int seconds, final String what) {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out after " + seconds + " s waiting for " + what);
-            }
-            RedisServer.pause();
         }
     }
 }

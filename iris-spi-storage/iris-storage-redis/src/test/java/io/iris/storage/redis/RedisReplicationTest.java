@@ -1,5 +1,6 @@
 package io.iris.storage.redis;
 
+import io.iris.testsupport.Await;
 import io.iris.api.storage.StorageUnavailableException;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -7,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-import static io.iris.storage.redis.RedisOutageTest.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,7 +34,7 @@ class RedisReplicationTest {
                 assertThat(replica.command("GET " + seqKey)).as("the replica has the batch").isEqualTo("2");
 
                 replica.kill();
-                awaitTrue(() -> master.command("INFO replication").contains("connected_slaves:0"), 30,
+                Await.until(() -> master.command("INFO replication").contains("connected_slaves:0"), 30,
                     "the master noticing its replica is gone");
                 assertThat(store.append("alice", "bob", 3, RECORD, 0, RECORD.capacity())).isEqualTo(3);
                 assertThatThrownBy(store::sync).isInstanceOf(StorageUnavailableException.class)
@@ -45,7 +45,7 @@ class RedisReplicationTest {
 
                 replica.restart();
                 awaitReplicas(master, replica, 1);
-                awaitTrue(() -> {
+                Await.until(() -> {
                     try {
                         assertThat(store.append("alice", "bob", 3, RECORD, 0, RECORD.capacity())).isEqualTo(-3);
                         store.sync();
@@ -62,7 +62,7 @@ class RedisReplicationTest {
     }
 
     static void awaitReplicas(final RedisServer master, final RedisServer replica, final int replicas) {
-        awaitTrue(() -> master.command("INFO replication").contains("connected_slaves:" + replicas)
+        Await.until(() -> master.command("INFO replication").contains("connected_slaves:" + replicas)
                 && replica.command("INFO replication").contains("master_link_status:up"), 30,
             "replication link up");
     }
