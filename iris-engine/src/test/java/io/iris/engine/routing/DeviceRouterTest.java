@@ -4,7 +4,10 @@ import io.iris.protocol.ErrorCode;
 import io.iris.api.storage.InboxStore;
 import io.iris.api.storage.InboxVisitor;
 import io.iris.api.storage.StorageUnavailableException;
+import io.iris.api.counters.IrisCounters;
 import io.iris.engine.ForwardingInboxStore;
+import io.iris.engine.counters.EngineCounters;
+import io.iris.engine.egress.TransportEgress;
 import io.iris.engine.inbox.StoredMessage;
 import io.iris.storage.memory.MemoryInboxStore;
 import io.iris.transport.FrameSink;
@@ -50,13 +53,24 @@ class DeviceRouterTest {
         }
     }
 
+    private static final EngineCounters COUNTERS = new EngineCounters(new IrisCounters(), 1);
     private final MemoryInboxStore store = new MemoryInboxStore();
     private final RecordingSink sink = new RecordingSink();
     private static final long STALL_MILLIS = 5_000;
     private long now = 1_000;
-    private final DeviceRouter router = new DeviceRouter(store, new Outbound(sink), () -> now, 3, 1 << 20, STALL_MILLIS);
+    private final DeviceRouter router = new DeviceRouter(store, egress(), () -> now, 3, 1 << 20, STALL_MILLIS, COUNTERS);
     private final ExpandableArrayBuffer record = new ExpandableArrayBuffer();
     private long msgId;
+
+    private TransportEgress egress() {
+        return new TransportEgress(0, sink, 1 << 16, COUNTERS);
+    }
+
+    /** Logs a device in as the shard does: with the inbox's last seq it read for the login. */
+    private void online(final DeviceRouter r, final String user, final String device, final long address,
+                        final long cursor) {
+        r.online(user, device, address, cursor, store.lastSeq(user));
+    }
 
     /** Appends like the shard does, then routes as the durable completion does. */
     private void storeAndRoute(final String to, final String text) {
@@ -69,7 +83,7 @@ class DeviceRouterTest {
 
     @Test
     void deliversLiveMessagesWithinTheWindowThenPumpsAfterAcks() {
-        router.online("bob", "phone", 7, 0);
+        online(router, "bob", "phone", 7, 0);
         for (int i = 1; i <= 5; i++) {
             storeAndRoute("bob", "m" + i);
         }
@@ -87,7 +101,7 @@ class DeviceRouterTest {
             storeAndRoute("bob", "m" + i); // bob offline: nothing delivered
         }
         assertThat(sink.take()).isEmpty();
-        router.online("bob", "phone", 9, 1);
+        online(router, "bob", "phone", 9, 1);
         router.pump();
         assertThat(sink.take()).containsExactly("9:2:sam:m2", "9:3:sam:m3", "9:4:sam:m4");
         storeAndRoute("bob", "m5"); // window (3) full: waits in the inbox
@@ -99,8 +113,8 @@ class DeviceRouterTest {
 
     @Test
     void everyDeviceOfTheUserGetsItsOwnCopyAndCursor() {
-        router.online("bob", "phone", 1, 0);
-        router.online("bob", "laptop", 2, 0);
+        online(router, "bob", "phone", 1, 0);
+        online(router, "bob", "laptop", 2, 0);
         storeAndRoute("bob", "hi");
         assertThat(sink.take()).containsExactlyInAnyOrder("1:1:sam:hi", "2:1:sam:hi");
         router.acked(1, 1);
@@ -110,8 +124,8 @@ class DeviceRouterTest {
 
     @Test
     void sameDeviceOnANewConnectionReplacesTheOld() {
-        router.online("bob", "phone", 1, 0);
-        router.online("bob", "phone", 2, 0);
+        online(router, "bob", "phone", 1, 0);
+        online(router, "bob", "phone", 2, 0);
         assertThat(sink.take()).containsExactly("1:close:" + ErrorCode.DEVICE_REPLACED);
         storeAndRoute("bob", "x");
         assertThat(sink.take()).containsExactly("2:1:sam:x");
@@ -121,8 +135,8 @@ class DeviceRouterTest {
 
     @Test
     void aDeviceAtAFullWindowThatAcknowledgesNothingIsClosedAfterTheStallTimeout() {
-        router.online("bob", "phone", 7, 0);
-        router.online("eve", "phone", 8, 0);
+        online(router, "bob", "phone", 7, 0);
+        online(router, "eve", "phone", 8, 0);
         for (int i = 1; i <= 5; i++) {
             storeAndRoute("bob", "m" + i);
         }
@@ -145,14 +159,14 @@ class DeviceRouterTest {
         assertThat(router.closeStalled(now)).isZero(); // eve, never at her window, stays
         assertThat(router.isOnline("eve")).isTrue();
 
-        router.online("bob", "phone", 9, store.cursor("bob", "phone")); // back: resumes after its ack
+        online(router, "bob", "phone", 9, store.cursor("bob", "phone")); // back: resumes after its ack
         router.pump();
         assertThat(sink.take()).containsExactly("9:2:sam:m2", "9:3:sam:m3", "9:4:sam:m4");
     }
 
     @Test
     void aDeviceThatAcknowledgesEverythingLeavesTheStallWatch() {
-        router.online("bob", "phone", 7, 0);
+        online(router, "bob", "phone", 7, 0);
         for (int i = 1; i <= 3; i++) {
             storeAndRoute("bob", "m" + i);
         }
@@ -164,8 +178,8 @@ class DeviceRouterTest {
 
     @Test
     void aStaleLoginFromAnOlderConnectionDoesNotReplaceTheNewerOne() {
-        router.online("bob", "phone", 20, 0); // the connection accepted later logged in first
-        router.online("bob", "phone", 10, 0); // then the older one's LOGIN is processed
+        online(router, "bob", "phone", 20, 0); // the connection accepted later logged in first
+        online(router, "bob", "phone", 10, 0); // then the older one's LOGIN is processed
         assertThat(sink.take()).containsExactly("10:close:" + ErrorCode.DEVICE_REPLACED);
         storeAndRoute("bob", "x");
         assertThat(sink.take()).containsExactly("20:1:sam:x");
@@ -179,7 +193,7 @@ class DeviceRouterTest {
     void presenceAndLastSeen() {
         assertThat(router.isOnline("bob")).isFalse();
         assertThat(router.lastSeen("bob")).isZero();
-        router.online("bob", "phone", 1, 0);
+        online(router, "bob", "phone", 1, 0);
         now = 5_000;
         assertThat(router.isOnline("bob")).isTrue();
         assertThat(router.lastSeen("bob")).isEqualTo(5_000);
@@ -191,8 +205,8 @@ class DeviceRouterTest {
 
     @Test
     void theByteWindowBoundsWhatIsInFlightWhateverTheMessageCount() {
-        final DeviceRouter small = new DeviceRouter(store, new Outbound(sink), () -> now, 1000, 100, 0);
-        small.online("carl", "phone", 4, 0);
+        final DeviceRouter small = new DeviceRouter(store, egress(), () -> now, 1000, 100, 0, COUNTERS);
+        online(small, "carl", "phone", 4, 0);
         final String big = "x".repeat(60); // each DELIVER frame is about 90 bytes
         for (int i = 1; i <= 5; i++) {
             final UnsafeBuffer sender = new UnsafeBuffer("sam".getBytes(StandardCharsets.UTF_8));
@@ -212,7 +226,7 @@ class DeviceRouterTest {
 
     @Test
     void acksBeyondWhatWasDeliveredAreClamped() {
-        router.online("bob", "phone", 1, 0);
+        online(router, "bob", "phone", 1, 0);
         storeAndRoute("bob", "a");
         router.acked(1, 99);
         assertThat(store.cursor("bob", "phone")).isEqualTo(1);
@@ -230,13 +244,13 @@ class DeviceRouterTest {
                 return delegate.read(u, after, max, visitor);
             }
         };
-        final DeviceRouter r = new DeviceRouter(failing, new Outbound(sink), () -> now, 3, 1 << 20, 0);
+        final DeviceRouter r = new DeviceRouter(failing, egress(), () -> now, 3, 1 << 20, 0, COUNTERS);
         final UnsafeBuffer sender = new UnsafeBuffer("sam".getBytes(StandardCharsets.UTF_8));
         final int len = StoredMessage.write(record, 0, now, 1, sender, 0, 3, sender, 0, 3);
         store.append("bob", "sam", 1, record, 0, len);
         store.append("bob", "sam", 2, record, 0, len);
         broken[0] = true;
-        r.online("bob", "phone", 9, 0); // behind: its backlog is to be read from storage
+        online(r, "bob", "phone", 9, 0); // behind: its backlog is to be read from storage
         assertThat(r.pump()).isZero();
         assertThat(sink.take()).containsExactly("9:close:INTERNAL");
         assertThat(r.pump()).as("not retried on every duty cycle").isZero();
