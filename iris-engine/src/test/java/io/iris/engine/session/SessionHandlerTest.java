@@ -127,7 +127,7 @@ class SessionHandlerTest {
     @Test
     void refusalsAreAnsweredOnTheConnectionAndCounted() {
         login(alice, "alice");
-        send(alice, 7, "x".repeat(65)); // longer than a user id may be
+        send(alice, 7, "bob\u0001"); // a control character: no user can have this id
         final FakeConnection mallory = new FakeConnection(2L << 8);
         login(mallory, "bad-token");
         assertThat(alice.take()).containsExactly("SEND_ACK 7 INVALID_RECIPIENT seq=0");
