@@ -117,7 +117,6 @@ public final class IrisEngine implements Iris {
     private final SessionHandler sessions;
     private final OverloadFlowController flow;
     private final HeapAfterGc heap;
-    private final LoginThrottle loginThrottle;
     private final TokenRevocations revocations;
     private final RevocationFile revocationFile;
     private volatile ScheduledExecutorService revocationPoller;
@@ -176,7 +175,7 @@ public final class IrisEngine implements Iris {
         this.flow = new OverloadFlowController(settings.flow(), queues, commitLatency, heap, System::nanoTime);
         this.ingress = new ShardIngress(placement, queues, flow);
         final EngineSettings.AddressLimits limits = settings.addressLimits();
-        this.loginThrottle = LoginThrottle.of(limits.failuresPerMinute(), limits.failureBurst(),
+        final LoginThrottle loginThrottle = LoginThrottle.of(limits.failuresPerMinute(), limits.failureBurst(),
             limits.trackedAddresses());
         this.sessions = new SessionHandler(authenticator, ingress,
             new UserRateLimits(settings.ratePerSecond(), settings.rateBurst()), revocations, loginThrottle,
@@ -272,6 +271,14 @@ public final class IrisEngine implements Iris {
     /** @return open client connections now. */
     public int connectionCount() {
         return transport.connectionCount();
+    }
+
+    /**
+     * @return connections refused with {@code TOO_MANY_CONNECTIONS} since start (per-address cap and rate;
+     * see docs/security.md, "Limits"). Counted by the transport.
+     */
+    public long connectionsRefusedPerAddress() {
+        return transport.connectionsRefusedByAddressCap() + transport.connectionsRefusedByAddressRate();
     }
 
     /**
