@@ -6,6 +6,7 @@ import io.iris.protocol.SendStatus;
 import io.iris.transport.protocol.FrameDecoder;
 import org.agrona.DirectBuffer;
 
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,7 +26,7 @@ public final class Frames {
         final FrameDecoder d = new FrameDecoder();
         assertThat(d.wrap(buffer, offset + Protocol.LENGTH_FIELD, length - Protocol.LENGTH_FIELD))
             .as("%s", d.error()).isTrue();
-        assertThat(Protocol.LENGTH_FIELD + d.buffer().getInt(offset, java.nio.ByteOrder.BIG_ENDIAN))
+        assertThat(Protocol.LENGTH_FIELD + d.buffer().getInt(offset, ByteOrder.BIG_ENDIAN))
             .as("one whole frame").isEqualTo(length);
         switch (d.type()) {
             case Protocol.LOGIN_OK:

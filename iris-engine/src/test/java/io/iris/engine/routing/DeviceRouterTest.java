@@ -8,57 +8,25 @@ import io.iris.api.counters.IrisCounters;
 import io.iris.engine.ForwardingInboxStore;
 import io.iris.engine.counters.EngineCounters;
 import io.iris.engine.egress.TransportEgress;
+import io.iris.engine.fakes.RecordingSink;
 import io.iris.engine.inbox.StoredMessage;
 import io.iris.storage.memory.MemoryInboxStore;
-import io.iris.transport.FrameSink;
-import io.iris.transport.protocol.FrameDecoder;
-import io.iris.protocol.Protocol;
-import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class DeviceRouterTest {
-    /** Records what the router writes to each connection, decoded. */
-    static final class RecordingSink implements FrameSink {
-        final List<String> frames = new ArrayList<>();
-        private final FrameDecoder decoder = new FrameDecoder();
-
-        @Override
-        public boolean offer(final long connectionId, final DirectBuffer buffer, final int offset, final int length) {
-            assertThat(decoder.wrap(buffer, offset + Protocol.LENGTH_FIELD, length - Protocol.LENGTH_FIELD))
-                .as(decoder.error()).isTrue();
-            assertThat(decoder.type()).isEqualTo(Protocol.DELIVER);
-            frames.add(connectionId + ":" + decoder.seq() + ":" + decoder.id() + ":"
-                + new String(decoder.payload(), StandardCharsets.UTF_8));
-            return true;
-        }
-
-        @Override
-        public boolean offerClose(final long connectionId, final ErrorCode code, final String text) {
-            frames.add(connectionId + ":close:" + code);
-            return true;
-        }
-
-        List<String> take() {
-            final List<String> copy = new ArrayList<>(frames);
-            frames.clear();
-            return copy;
-        }
-    }
-
     private static final EngineCounters COUNTERS = new EngineCounters(new IrisCounters(), 1);
     private final MemoryInboxStore store = new MemoryInboxStore();
     private final RecordingSink sink = new RecordingSink();
     private static final long STALL_MILLIS = 5_000;
     private long now = 1_000;
-    private final DeviceRouter router = new DeviceRouter(store, egress(), () -> now, 3, 1 << 20, STALL_MILLIS, COUNTERS);
+    private final DeviceRouter router = new DeviceRouter(store, egress(), () -> now, 3, 1 << 20, STALL_MILLIS,
+        COUNTERS);
     private final ExpandableArrayBuffer record = new ExpandableArrayBuffer();
     private long msgId;
 
@@ -87,12 +55,13 @@ class DeviceRouterTest {
         for (int i = 1; i <= 5; i++) {
             storeAndRoute("bob", "m" + i);
         }
-        assertThat(sink.take()).containsExactly("7:1:sam:m1", "7:2:sam:m2", "7:3:sam:m3");
+        assertThat(sink.take()).containsExactly("7:DELIVER seq=1 from=sam m1",
+            "7:DELIVER seq=2 from=sam m2", "7:DELIVER seq=3 from=sam m3");
         assertThat(router.pump()).isZero(); // window full
         router.acked(7, 2);
         assertThat(store.cursor("bob", "phone")).isEqualTo(2);
         router.pump();
-        assertThat(sink.take()).containsExactly("7:4:sam:m4", "7:5:sam:m5");
+        assertThat(sink.take()).containsExactly("7:DELIVER seq=4 from=sam m4", "7:DELIVER seq=5 from=sam m5");
     }
 
     @Test
@@ -103,12 +72,13 @@ class DeviceRouterTest {
         assertThat(sink.take()).isEmpty();
         online(router, "bob", "phone", 9, 1);
         router.pump();
-        assertThat(sink.take()).containsExactly("9:2:sam:m2", "9:3:sam:m3", "9:4:sam:m4");
+        assertThat(sink.take()).containsExactly("9:DELIVER seq=2 from=sam m2",
+            "9:DELIVER seq=3 from=sam m3", "9:DELIVER seq=4 from=sam m4");
         storeAndRoute("bob", "m5"); // window (3) full: waits in the inbox
         assertThat(sink.take()).isEmpty();
         router.acked(9, 4);
         router.pump();
-        assertThat(sink.take()).containsExactly("9:5:sam:m5");
+        assertThat(sink.take()).containsExactly("9:DELIVER seq=5 from=sam m5");
     }
 
     @Test
@@ -116,7 +86,7 @@ class DeviceRouterTest {
         online(router, "bob", "phone", 1, 0);
         online(router, "bob", "laptop", 2, 0);
         storeAndRoute("bob", "hi");
-        assertThat(sink.take()).containsExactlyInAnyOrder("1:1:sam:hi", "2:1:sam:hi");
+        assertThat(sink.take()).containsExactlyInAnyOrder("1:DELIVER seq=1 from=sam hi", "2:DELIVER seq=1 from=sam hi");
         router.acked(1, 1);
         assertThat(store.cursor("bob", "phone")).isEqualTo(1);
         assertThat(store.cursor("bob", "laptop")).isZero();
@@ -126,9 +96,9 @@ class DeviceRouterTest {
     void sameDeviceOnANewConnectionReplacesTheOld() {
         online(router, "bob", "phone", 1, 0);
         online(router, "bob", "phone", 2, 0);
-        assertThat(sink.take()).containsExactly("1:close:" + ErrorCode.DEVICE_REPLACED);
+        assertThat(sink.take()).containsExactly("1:close " + ErrorCode.DEVICE_REPLACED);
         storeAndRoute("bob", "x");
-        assertThat(sink.take()).containsExactly("2:1:sam:x");
+        assertThat(sink.take()).containsExactly("2:DELIVER seq=1 from=sam x");
         router.offline(1); // the old connection's late logout changes nothing
         assertThat(router.isOnline("bob")).isTrue();
     }
@@ -146,12 +116,12 @@ class DeviceRouterTest {
         assertThat(router.closeStalled(now)).isZero();
         router.acked(7, 1); // progress restarts bob's clock; delivery refills the window
         router.pump();
-        assertThat(sink.take()).containsExactly("7:4:sam:m4");
+        assertThat(sink.take()).containsExactly("7:DELIVER seq=4 from=sam m4");
         now += STALL_MILLIS - 1;
         assertThat(router.closeStalled(now)).isZero();
         now += 1;
         assertThat(router.closeStalled(now)).isEqualTo(1);
-        assertThat(sink.take()).containsExactly("7:close:" + ErrorCode.SLOW_CONSUMER);
+        assertThat(sink.take()).containsExactly("7:close " + ErrorCode.SLOW_CONSUMER);
         assertThat(router.isOnline("bob")).isFalse();
         storeAndRoute("bob", "m6"); // kept in the inbox, not sent to the closed connection
         assertThat(sink.take()).isEmpty();
@@ -161,7 +131,8 @@ class DeviceRouterTest {
 
         online(router, "bob", "phone", 9, store.cursor("bob", "phone")); // back: resumes after its ack
         router.pump();
-        assertThat(sink.take()).containsExactly("9:2:sam:m2", "9:3:sam:m3", "9:4:sam:m4");
+        assertThat(sink.take()).containsExactly("9:DELIVER seq=2 from=sam m2",
+            "9:DELIVER seq=3 from=sam m3", "9:DELIVER seq=4 from=sam m4");
     }
 
     @Test
@@ -180,13 +151,13 @@ class DeviceRouterTest {
     void aStaleLoginFromAnOlderConnectionDoesNotReplaceTheNewerOne() {
         online(router, "bob", "phone", 20, 0); // the connection accepted later logged in first
         online(router, "bob", "phone", 10, 0); // then the older one's LOGIN is processed
-        assertThat(sink.take()).containsExactly("10:close:" + ErrorCode.DEVICE_REPLACED);
+        assertThat(sink.take()).containsExactly("10:close " + ErrorCode.DEVICE_REPLACED);
         storeAndRoute("bob", "x");
-        assertThat(sink.take()).containsExactly("20:1:sam:x");
+        assertThat(sink.take()).containsExactly("20:DELIVER seq=1 from=sam x");
         router.offline(10); // the stale connection's logout changes nothing
         assertThat(router.isOnline("bob")).isTrue();
         storeAndRoute("bob", "y");
-        assertThat(sink.take()).containsExactly("20:2:sam:y");
+        assertThat(sink.take()).containsExactly("20:DELIVER seq=2 from=sam y");
     }
 
     @Test
@@ -218,10 +189,10 @@ class DeviceRouterTest {
         assertThat(sink.take()).hasSize(2); // under 100 bytes in flight allows a second frame, not a third
         small.acked(4, 2); // everything sent was acked: the byte window empties
         small.pump();
-        assertThat(sink.take()).extracting(f -> f.split(":")[1]).containsExactly("3", "4");
+        assertThat(sink.take()).extracting(f -> f.split("seq=")[1].split(" ")[0]).containsExactly("3", "4");
         small.acked(4, 3); // half acked: half the bytes stay in flight, still under the bound
         small.pump();
-        assertThat(sink.take()).extracting(f -> f.split(":")[1]).containsExactly("5");
+        assertThat(sink.take()).extracting(f -> f.split("seq=")[1].split(" ")[0]).containsExactly("5");
     }
 
     @Test
@@ -252,7 +223,7 @@ class DeviceRouterTest {
         broken[0] = true;
         online(r, "bob", "phone", 9, 0); // behind: its backlog is to be read from storage
         assertThat(r.pump()).isZero();
-        assertThat(sink.take()).containsExactly("9:close:INTERNAL");
+        assertThat(sink.take()).containsExactly("9:close INTERNAL");
         assertThat(r.pump()).as("not retried on every duty cycle").isZero();
         assertThat(sink.take()).isEmpty();
     }
