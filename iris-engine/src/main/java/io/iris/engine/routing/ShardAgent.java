@@ -72,6 +72,7 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
     private final long[] pendingOrigin;
     private final long[] pendingMsgId;
     private volatile long cycles;
+    private volatile boolean egressBacklog;
     private long nextStallCheckMillis;
 
     /**
@@ -131,6 +132,7 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
             work += router.closeStalled(now);
         }
         counters.queueDepth(index, queue.size());
+        egressBacklog = egress.hasBacklog();
         cycles++;
         return work;
     }
@@ -146,12 +148,12 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
     }
 
     /**
-     * Shard thread (or a caller that owns the agent, e.g. a test).
+     * Any thread: published at the end of each duty cycle.
      *
-     * @return true if frames wait in the egress's outbox.
+     * @return true if frames waited in the egress's outbox after the last duty cycle.
      */
     public boolean hasEgressBacklog() {
-        return egress.hasBacklog();
+        return egressBacklog;
     }
 
     private void onCommand(final int type, final DirectBuffer buffer, final int index, final int length) {
