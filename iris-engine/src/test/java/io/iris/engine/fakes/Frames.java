@@ -20,7 +20,8 @@ public final class Frames {
      * @param buffer holds one frame, length prefix included.
      * @param offset where it starts.
      * @param length its length with the prefix.
-     * @return e.g. {@code SEND_ACK 7 STORED seq=1}, {@code DELIVER seq=1 from=alice hi}, {@code LOGIN_OK cursor=0 last=0}.
+     * @return e.g. {@code SEND_ACK 7 STORED seq=1}, {@code DELIVER seq=1 from=alice hi},
+     * {@code LOGIN_OK cursor=0 last=0}.
      */
     public static String describe(final DirectBuffer buffer, final int offset, final int length) {
         final FrameDecoder d = new FrameDecoder();
@@ -35,7 +36,8 @@ public final class Frames {
                 return "SEND_ACK " + d.clientMsgId() + " " + SendStatus.fromCode(d.code()) + " seq=" + d.seq()
                     + (d.retryAfterMillis() > 0 ? " retry" : "");
             case Protocol.DELIVER:
-                return "DELIVER seq=" + d.seq() + " from=" + d.id() + " " + new String(d.payload(), StandardCharsets.UTF_8);
+                return "DELIVER seq=" + d.seq() + " from=" + d.id() + " "
+                    + new String(d.payload(), StandardCharsets.UTF_8);
             case Protocol.PRESENCE:
                 return "PRESENCE " + d.id() + " online=" + d.online();
             case Protocol.ERROR:

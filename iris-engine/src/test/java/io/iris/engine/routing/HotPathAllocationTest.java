@@ -4,13 +4,12 @@ import io.iris.api.RecipientValidator;
 import io.iris.api.auth.Authenticator;
 import io.iris.api.auth.Principal;
 import io.iris.api.counters.IrisCounters;
-import io.iris.api.flow.OverloadLevel;
 import io.iris.engine.counters.EngineCounters;
 import io.iris.engine.durability.GroupCommitBatcher;
 import io.iris.engine.egress.TransportEgress;
 import io.iris.engine.auth.TokenRevocations;
+import io.iris.engine.fakes.AdmitEverySend;
 import io.iris.engine.fakes.FakeConnection;
-import io.iris.engine.flow.FlowController;
 import io.iris.engine.ingress.ShardIngress;
 import io.iris.engine.placement.SingleNodePlacement;
 import io.iris.engine.ratelimit.LoginThrottle;
@@ -43,17 +42,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class HotPathAllocationTest {
     private static final Authenticator TOKEN_IS_USER = (token, now) -> new Principal(token, Long.MAX_VALUE);
-    private static final FlowController ADMIT_ALL = new FlowController() {
-        @Override
-        public long admit(final int shard) {
-            return 0;
-        }
-
-        @Override
-        public long retryAfterMillis(final OverloadLevel level) {
-            return 250;
-        }
-    };
 
     /** Counts frames and remembers the last delivered seq, allocation-free. */
     private static final class CountingSink implements FrameSink {
@@ -82,7 +70,8 @@ class HotPathAllocationTest {
         final RingBuffer queue = new ManyToOneRingBuffer(new UnsafeBuffer(
             ByteBuffer.allocateDirect((1 << 20) + RingBufferDescriptor.TRAILER_LENGTH)));
         final SessionHandler sessions = new SessionHandler(TOKEN_IS_USER,
-            new ShardIngress(new SingleNodePlacement(new HashShard(1)), new RingBuffer[] {queue}, ADMIT_ALL),
+            new ShardIngress(new SingleNodePlacement(new HashShard(1)), new RingBuffer[] {queue},
+                AdmitEverySend.INSTANCE),
             new UserRateLimits(1_000_000_000, 1_000_000_000), new TokenRevocations(16, Duration.ofSeconds(30)),
             LoginThrottle.disabled(), Protocol.DEFAULT_MAX_PAYLOAD, 30_000, counters, 64 * 1024);
         final CountingSink sink = new CountingSink();

@@ -2,12 +2,11 @@ package io.iris.engine.routing;
 
 import io.iris.api.RecipientValidator;
 import io.iris.api.counters.IrisCounters;
-import io.iris.api.flow.OverloadLevel;
 import io.iris.engine.counters.EngineCounters;
 import io.iris.engine.durability.GroupCommitBatcher;
 import io.iris.engine.egress.TransportEgress;
+import io.iris.engine.fakes.AdmitEverySend;
 import io.iris.engine.fakes.RecordingSink;
-import io.iris.engine.flow.FlowController;
 import io.iris.engine.ingress.Ingress;
 import io.iris.engine.ingress.ShardIngress;
 import io.iris.engine.placement.DeviceAddress;
@@ -36,17 +35,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ShardAgentTest {
     private static final long ALICE = DeviceAddress.of(SingleNodePlacement.NODE, 1L << 8);
     private static final long BOB = DeviceAddress.of(SingleNodePlacement.NODE, 2L << 8);
-    private static final FlowController ADMIT_ALL = new FlowController() {
-        @Override
-        public long admit(final int shard) {
-            return 0;
-        }
-
-        @Override
-        public long retryAfterMillis(final OverloadLevel level) {
-            return 250;
-        }
-    };
 
     private final IrisCounters registry = new IrisCounters();
     private final EngineCounters counters = new EngineCounters(registry, 1);
@@ -55,7 +43,7 @@ class ShardAgentTest {
     private final RingBuffer queue = new ManyToOneRingBuffer(new UnsafeBuffer(
         ByteBuffer.allocateDirect((64 << 10) + RingBufferDescriptor.TRAILER_LENGTH)));
     private final Ingress ingress = new ShardIngress(new SingleNodePlacement(new HashShard(1)),
-        new RingBuffer[] {queue}, ADMIT_ALL);
+        new RingBuffer[] {queue}, AdmitEverySend.INSTANCE);
     private final PendingRequests requests = new PendingRequests();
     private final TransportEgress egress = new TransportEgress(SingleNodePlacement.NODE, sink, 4096, counters);
     private long now = 1_000;
@@ -167,7 +155,8 @@ class ShardAgentTest {
         login(BOB, "bob", "phone");
         agent.doWork();
         agent.doWork();
-        assertThat(sink.take()).containsExactly(BOB + ":LOGIN_OK cursor=0 last=1", BOB + ":DELIVER seq=1 from=alice hi");
+        assertThat(sink.take()).containsExactly(BOB + ":LOGIN_OK cursor=0 last=1",
+            BOB + ":DELIVER seq=1 from=alice hi");
     }
 
     @Test
@@ -214,6 +203,7 @@ class ShardAgentTest {
         login(BOB, "bob", "phone");
         agent.doWork();
         agent.doWork();
-        assertThat(sink.take()).startsWith(BOB + ":LOGIN_OK cursor=0 last=10", BOB + ":DELIVER seq=1 from=alice " + big);
+        assertThat(sink.take()).startsWith(BOB + ":LOGIN_OK cursor=0 last=10",
+            BOB + ":DELIVER seq=1 from=alice " + big);
     }
 }

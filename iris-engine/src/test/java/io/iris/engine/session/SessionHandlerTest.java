@@ -4,11 +4,10 @@ import io.iris.api.auth.AuthenticationException;
 import io.iris.api.auth.Authenticator;
 import io.iris.api.auth.Principal;
 import io.iris.api.counters.IrisCounters;
-import io.iris.api.flow.OverloadLevel;
 import io.iris.engine.auth.TokenRevocations;
 import io.iris.engine.counters.EngineCounters;
+import io.iris.engine.fakes.AdmitEverySend;
 import io.iris.engine.fakes.FakeConnection;
-import io.iris.engine.flow.FlowController;
 import io.iris.engine.ingress.ShardIngress;
 import io.iris.engine.placement.DeviceAddress;
 import io.iris.engine.placement.SingleNodePlacement;
@@ -42,17 +41,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SessionHandlerTest {
     private static final int JUNK = 99;
-    private static final FlowController ADMIT_ALL = new FlowController() {
-        @Override
-        public long admit(final int shard) {
-            return 0;
-        }
-
-        @Override
-        public long retryAfterMillis(final OverloadLevel level) {
-            return 250;
-        }
-    };
     private static final Authenticator TOKEN_IS_USER = (token, now) -> {
         if (token.startsWith("bad")) {
             throw new AuthenticationException(ErrorCode.AUTH_FAILED, "bad token");
@@ -64,7 +52,8 @@ class SessionHandlerTest {
     private final RingBuffer queue = new ManyToOneRingBuffer(new UnsafeBuffer(
         ByteBuffer.allocateDirect(1024 + RingBufferDescriptor.TRAILER_LENGTH)));
     private final SessionHandler handler = new SessionHandler(TOKEN_IS_USER,
-        new ShardIngress(new SingleNodePlacement(new HashShard(1)), new RingBuffer[] {queue}, ADMIT_ALL),
+        new ShardIngress(new SingleNodePlacement(new HashShard(1)), new RingBuffer[] {queue},
+            AdmitEverySend.INSTANCE),
         new UserRateLimits(1_000_000, 1_000_000), new TokenRevocations(16, Duration.ofSeconds(30)),
         LoginThrottle.disabled(), Protocol.DEFAULT_MAX_PAYLOAD, 30_000, new EngineCounters(registry, 1), 1024);
     private final UnsafeBuffer frame = new UnsafeBuffer(new byte[4096]);
