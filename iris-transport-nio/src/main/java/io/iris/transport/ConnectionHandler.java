@@ -36,4 +36,15 @@ public interface ConnectionHandler {
      * @param connection the closed connection.
      */
     void onClose(Connection connection);
+
+    /**
+     * Called on every event-loop thread that serves this handler, once per loop iteration, after I/O.
+     * A handler retries here what it could not hand on earlier (e.g. a shard queue was full); it must
+     * not block.
+     *
+     * @return true if work is still pending: the loop then waits at most 1 ms for I/O instead of blocking.
+     */
+    default boolean onLoopIteration() {
+        return false;
+    }
 }
