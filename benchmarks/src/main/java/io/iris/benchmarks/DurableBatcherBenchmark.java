@@ -1,6 +1,6 @@
 package io.iris.benchmarks;
 
-import io.iris.api.durability.DurableBatcher;
+import io.iris.engine.durability.DurableBatcher;
 import io.iris.engine.durability.GroupCommitBatcher;
 import io.iris.engine.inbox.StoredMessage;
 import io.iris.storage.memory.MemoryInboxStore;

@@ -2,20 +2,24 @@ package io.iris.benchmarks;
 
 import io.iris.protocol.ErrorCode;
 import io.iris.api.IrisConfig;
+import io.iris.api.counters.IrisCounters;
 import io.iris.protocol.SendStatus;
 import io.iris.api.auth.Authenticator;
 import io.iris.engine.auth.JwtAuthenticatorProvider;
 import io.iris.engine.auth.JwtMinter;
 import io.iris.engine.auth.TokenRevocations;
+import io.iris.engine.counters.EngineCounters;
 import io.iris.engine.durability.GroupCommitBatcher;
+import io.iris.engine.egress.TransportEgress;
 import io.iris.engine.flow.CommitLatencyProbe;
 import io.iris.engine.flow.FlowSettings;
 import io.iris.engine.flow.OverloadFlowController;
+import io.iris.engine.ingress.ShardIngress;
+import io.iris.engine.placement.SingleNodePlacement;
 import io.iris.engine.ratelimit.LoginThrottle;
 import io.iris.engine.ratelimit.UserRateLimits;
 import io.iris.engine.routing.DeviceRouter;
 import io.iris.engine.routing.HashShard;
-import io.iris.engine.routing.Outbound;
 import io.iris.engine.routing.PendingRequests;
 import io.iris.engine.routing.ShardAgent;
 import io.iris.engine.session.SessionHandler;
@@ -57,8 +61,8 @@ import java.util.concurrent.TimeUnit;
  * is decoded and checked by {@link SessionHandler#onFrame} (authenticated session, token expiry,
  * payload limit, token bucket, flow control) and written into the shard's ring buffer; the
  * {@link ShardAgent} duty cycle appends it through the {@link GroupCommitBatcher} to the in-memory
- * store, syncs, writes SEND_ACK to the sender and DELIVER to the online recipient through a
- * {@link FrameSink}; the recipient's DELIVER_ACK travels the same way and advances its cursor, which
+ * store, syncs, writes SEND_ACK to the sender and DELIVER to the online recipient through its
+ * {@link TransportEgress} into a {@link FrameSink}; the recipient's DELIVER_ACK travels the same way and advances its cursor, which
  * trims the inbox. Both users are logged in with real JWTs during setup.
  *
  * <p>What is left out is the socket I/O (the transport's own loop): the load generator measures that.
@@ -101,18 +105,19 @@ public class RouterHotPathBenchmark {
         store = new MemoryInboxStore();
         final RingBuffer[] queues = {new ManyToOneRingBuffer(new UnsafeBuffer(
             ByteBuffer.allocateDirect((4 << 20) + RingBufferDescriptor.TRAILER_LENGTH)))};
-        sessions = new SessionHandler(authenticator, new HashShard(1), queues,
+        final EngineCounters counters = new EngineCounters(new IrisCounters(), 1);
+        final ShardIngress ingress = new ShardIngress(new SingleNodePlacement(new HashShard(1)), queues,
             new OverloadFlowController(FlowSettings.from(config), queues,
-                new CommitLatencyProbe[] {new CommitLatencyProbe()}, () -> 0.0, () -> 0L, System::nanoTime,
-                level -> { }), new UserRateLimits(1_000_000_000, 1_000_000_000),
+                new CommitLatencyProbe[] {new CommitLatencyProbe()}, () -> 0.0, System::nanoTime));
+        sessions = new SessionHandler(authenticator, ingress, new UserRateLimits(1_000_000_000, 1_000_000_000),
             new TokenRevocations(TokenRevocations.DEFAULT_MAX_ENTRIES, Duration.ofSeconds(30)),
-            LoginThrottle.disabled(), Protocol.DEFAULT_MAX_PAYLOAD, 30_000);
-        final Outbound outbound = new Outbound(sink);
+            LoginThrottle.disabled(), Protocol.DEFAULT_MAX_PAYLOAD, 30_000, counters, 64 * 1024);
+        final TransportEgress egress = new TransportEgress(SingleNodePlacement.NODE, sink, 1 << 20, counters);
         final int maxBatch = 1024;
         agent = new ShardAgent(0, queues[0], store, new GroupCommitBatcher(store, maxBatch),
-            new DeviceRouter(store, outbound, SystemEpochClock.INSTANCE, 256, 1 << 20, 0), outbound,
+            new DeviceRouter(store, egress, SystemEpochClock.INSTANCE, 256, 1 << 20, 0, counters), egress,
             new PendingRequests(), null, SystemEpochClock.INSTANCE, maxBatch, Protocol.DEFAULT_MAX_PAYLOAD,
-            30_000, 1000, io.iris.api.RecipientValidator.ANY, 65_536);
+            30_000, 1000, io.iris.api.RecipientValidator.ANY, 65_536, counters);
         login(alice, minter.mint("alice", Duration.ofDays(1)));
         login(bob, minter.mint("bob", Duration.ofDays(1)));
         if (sink.loginOks != 2) {

@@ -12,22 +12,28 @@ import io.iris.api.UserIds;
 import io.iris.api.flow.OverloadLevel;
 import io.iris.api.auth.Authenticator;
 import io.iris.api.auth.AuthenticatorProvider;
+import io.iris.api.counters.IrisCounters;
 import io.iris.api.spi.Providers;
 import io.iris.api.storage.InboxStore;
 import io.iris.api.storage.StorageProvider;
 import io.iris.engine.auth.JwtAuthenticator;
 import io.iris.engine.auth.RevocationFile;
 import io.iris.engine.auth.TokenRevocations;
+import io.iris.engine.counters.EngineCounters;
 import io.iris.engine.durability.GroupCommitBatcher;
+import io.iris.engine.egress.TransportEgress;
 import io.iris.engine.flow.CommitLatencyProbe;
 import io.iris.engine.flow.HeapAfterGc;
 import io.iris.engine.flow.OverloadFlowController;
+import io.iris.engine.ingress.Ingress;
+import io.iris.engine.ingress.ShardIngress;
+import io.iris.engine.placement.SingleNodePlacement;
 import io.iris.engine.ratelimit.LoginThrottle;
 import io.iris.engine.ratelimit.UserRateLimits;
 import io.iris.engine.routing.DeviceRouter;
 import io.iris.engine.routing.HashShard;
-import io.iris.engine.routing.Outbound;
 import io.iris.engine.routing.PendingRequests;
+import io.iris.engine.routing.ReplyOrigin;
 import io.iris.engine.routing.ShardAgent;
 import io.iris.engine.routing.ShardCommand;
 import io.iris.engine.session.SessionHandler;
@@ -88,24 +94,33 @@ import java.util.function.Consumer;
  * (from clients and from {@link #send}) are admitted or answered OVERLOADED accordingly, and at
  * {@link OverloadLevel#CRITICAL} the transport refuses new connections with SERVER_FULL. Each change is
  * logged at INFO with the signal that caused it and given to the {@link Builder#overloadListener}.
+ *
+ * <p>Commands enter the shards through one {@link Ingress} (client sessions and {@link #send} alike: one
+ * place for SEND admission); shards answer through a per-shard {@link TransportEgress}. Every component counts
+ * into one {@link IrisCounters} registry ({@link #counters()}), which a metrics exporter reads without locks.
  */
 public final class IrisEngine implements Iris {
     private static final Logger LOG = LoggerFactory.getLogger(IrisEngine.class);
+    /** Bound of each shard's outbox towards the I/O threads (see {@link TransportEgress}). */
+    private static final int SHARD_OUTBOX_BYTES = 1 << 20;
+    /** Bound of each I/O thread's outbox of control commands (see {@link io.iris.engine.ingress.CommandOutbox}). */
+    private static final int IO_OUTBOX_BYTES = 64 * 1024;
 
     private final EngineSettings settings;
     private final InboxStore store;
-    private final HashShard shard;
+    private final SingleNodePlacement placement;
     private final RingBuffer[] queues;
+    private final Ingress ingress;
     private final ShardAgent[] agents;
-    private final Outbound[] outbounds;
     private final AgentRunner[] runners;
+    private final IrisCounters counters;
+    private final EngineCounters engineCounters;
     private final NioTransport transport;
     /** The client listener of {@link #transport}. */
     private final Listener clients;
     private final SessionHandler sessions;
     private final OverloadFlowController flow;
     private final HeapAfterGc heap;
-    private final LoginThrottle loginThrottle;
     private final TokenRevocations revocations;
     private final RevocationFile revocationFile;
     private volatile ScheduledExecutorService revocationPoller;
@@ -148,7 +163,9 @@ public final class IrisEngine implements Iris {
                 throw new IllegalArgumentException("config key 'auth.jwt.revokedFile': " + e.getMessage(), e);
             }
         }
-        this.shard = new HashShard(settings.shards());
+        this.counters = b.counters != null ? b.counters : new IrisCounters();
+        this.engineCounters = new EngineCounters(counters, settings.shards());
+        this.placement = new SingleNodePlacement(new HashShard(settings.shards()));
         this.queues = new RingBuffer[settings.shards()];
         for (int i = 0; i < queues.length; i++) {
             queues[i] = new ManyToOneRingBuffer(new UnsafeBuffer(
@@ -159,22 +176,16 @@ public final class IrisEngine implements Iris {
             commitLatency[i] = new CommitLatencyProbe();
         }
         this.heap = new HeapAfterGc();
-        final Consumer<OverloadLevel> listener = b.overloadListener;
-        final Listener[] transportRef = new Listener[1];
-        this.transport = new NioTransport(NioTransportConfig.defaults().withIoThreads(settings.ioThreads()));
-        this.flow = new OverloadFlowController(settings.flow(), queues, commitLatency, heap,
-            transport::unsentBytes, System::nanoTime, level -> {
-                transportRef[0].refuseNewConnections(level == OverloadLevel.CRITICAL);
-                if (listener != null) {
-                    listener.accept(level);
-                }
-            });
+        this.flow = new OverloadFlowController(settings.flow(), queues, commitLatency, heap, System::nanoTime);
+        this.ingress = new ShardIngress(placement, queues, flow);
         final EngineSettings.AddressLimits limits = settings.addressLimits();
-        this.loginThrottle = LoginThrottle.of(limits.failuresPerMinute(), limits.failureBurst(),
+        final LoginThrottle loginThrottle = LoginThrottle.of(limits.failuresPerMinute(), limits.failureBurst(),
             limits.trackedAddresses());
-        this.sessions = new SessionHandler(authenticator, shard, queues, flow,
+        this.sessions = new SessionHandler(authenticator, ingress,
             new UserRateLimits(settings.ratePerSecond(), settings.rateBurst()), revocations, loginThrottle,
-            settings.maxPayload(), settings.heartbeatMillis());
+            settings.maxPayload(), settings.heartbeatMillis(), engineCounters, IO_OUTBOX_BYTES);
+        this.transport = new NioTransport(NioTransportConfig.defaults().withIoThreads(settings.ioThreads())
+            .withCounters(counters));
         this.clients = transport.listener(NioServerConfig.defaults()
             .withHost(settings.host())
             .withPort(settings.port())
@@ -186,19 +197,26 @@ public final class IrisEngine implements Iris {
             .withConnectionBurstPerAddress(limits.connectionBurst())
             .withTrackedAddresses(limits.trackedAddresses())
             .withTls(tlsConfig), sessions);
-        transportRef[0] = clients;
+        final Consumer<OverloadLevel> listener = b.overloadListener;
+        flow.attach(transport::unsentBytes, level -> {
+            clients.refuseNewConnections(level == OverloadLevel.CRITICAL);
+            engineCounters.overloadLevel(level.ordinal());
+            if (listener != null) {
+                listener.accept(level);
+            }
+        });
         this.agents = new ShardAgent[settings.shards()];
-        this.outbounds = new Outbound[settings.shards()];
         this.runners = new AgentRunner[settings.shards()];
         final SystemEpochClock clock = SystemEpochClock.INSTANCE;
         for (int i = 0; i < agents.length; i++) {
-            outbounds[i] = new Outbound(transport);
+            final TransportEgress egress = new TransportEgress(placement.localNode(), transport, SHARD_OUTBOX_BYTES,
+                engineCounters);
             agents[i] = new ShardAgent(i, queues[i], store, new GroupCommitBatcher(store, settings.maxBatch(), commitLatency[i]),
-                new DeviceRouter(store, outbounds[i], clock, settings.deliveryWindow(),
-                    settings.deliveryWindowBytes(), settings.deliveryStallTimeoutMillis()),
-                outbounds[i], requests, b.offlineListener, clock,
+                new DeviceRouter(store, egress, clock, settings.deliveryWindow(),
+                    settings.deliveryWindowBytes(), settings.deliveryStallTimeoutMillis(), engineCounters),
+                egress, requests, b.offlineListener, clock,
                 settings.maxBatch(), settings.maxPayload(), settings.heartbeatMillis(), settings.storageRetryMillis(),
-                b.recipientValidator, settings.userCacheSize());
+                b.recipientValidator, settings.userCacheSize(), engineCounters);
             runners[i] = new AgentRunner(new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),
                 TimeUnit.MILLISECONDS.toNanos(1)), e -> LOG.error("shard agent error", e), null, agents[i]);
         }
@@ -262,27 +280,19 @@ public final class IrisEngine implements Iris {
 
     /**
      * @return connections refused with {@code TOO_MANY_CONNECTIONS} since start (per-address cap and rate;
-     * see docs/security.md, "Limits").
+     * see docs/security.md, "Limits"). Counted by the transport.
      */
     public long connectionsRefusedPerAddress() {
         return clients.connectionsRefusedByAddressCap() + clients.connectionsRefusedByAddressRate();
     }
 
     /**
-     * @return user ids the shards keep interned now, at most {@code engine.userCacheSize} per shard (a recent
-     * value: each shard updates it on its own thread).
+     * @return the instance's counters registry (the one given to {@link Builder#counters}, else the engine's
+     * own): what the engine counts is listed in {@link EngineCounters}; read it with
+     * {@link IrisCounters#forEach} or {@link IrisCounters#value}.
      */
-    public int cachedUsers() {
-        int n = 0;
-        for (final ShardAgent a : agents) {
-            n += a.cachedUsers();
-        }
-        return n;
-    }
-
-    /** @return LOGINs refused with {@code LOGIN_THROTTLED} since start. */
-    public long loginsThrottled() {
-        return loginThrottle.throttledLogins();
+    public IrisCounters counters() {
+        return counters;
     }
 
     @Override
@@ -293,30 +303,27 @@ public final class IrisEngine implements Iris {
         Objects.requireNonNull(payload, "payload");
         final CompletableFuture<SendReceipt> future = new CompletableFuture<>();
         if (!UserIds.isValid(recipientId)) {
-            future.complete(new SendReceipt(SendStatus.INVALID_RECIPIENT, 0, System.currentTimeMillis(), 0));
-            return future;
+            return refused(future, SendStatus.INVALID_RECIPIENT, 0);
         }
         final byte[] recipient = recipientId.getBytes(StandardCharsets.UTF_8);
         if (payload.length > settings.maxPayload()) {
-            future.complete(new SendReceipt(SendStatus.PAYLOAD_TOO_LARGE, 0, System.currentTimeMillis(), 0));
-            return future;
-        }
-        final int target = shard.shardOf(recipientId);
-        final long retry = flow.admit(target);
-        if (retry > 0) {
-            future.complete(new SendReceipt(SendStatus.OVERLOADED, 0, System.currentTimeMillis(), retry));
-            return future;
+            return refused(future, SendStatus.PAYLOAD_TOO_LARGE, 0);
         }
         final long request = requests.register(future);
-        final UnsafeBuffer body = new UnsafeBuffer(new byte[ShardCommand.sendLength(sender.length, recipient.length,
-            payload.length)]);
-        ShardCommand.writeSend(body, 0, 0, request, clientMsgId, new UnsafeBuffer(sender), 0, sender.length,
-            new UnsafeBuffer(recipient), 0, recipient.length, new UnsafeBuffer(payload), 0, payload.length);
-        if (!queues[target].write(ShardCommand.SEND, body, 0, body.capacity())) {
+        final long retry = ingress.send(ReplyOrigin.API, request, clientMsgId, new UnsafeBuffer(sender), 0,
+            sender.length, new UnsafeBuffer(recipient), 0, recipient.length, new UnsafeBuffer(payload), 0,
+            payload.length);
+        if (retry != Ingress.QUEUED) {
             requests.cancel(request);
-            future.complete(new SendReceipt(SendStatus.OVERLOADED, 0, System.currentTimeMillis(),
-                flow.retryAfterMillis(OverloadLevel.SHED)));
+            return refused(future, SendStatus.OVERLOADED, retry);
         }
+        return future;
+    }
+
+    private CompletableFuture<SendReceipt> refused(final CompletableFuture<SendReceipt> future,
+                                                   final SendStatus status, final long retryAfterMillis) {
+        engineCounters.send(status);
+        future.complete(new SendReceipt(status, 0, System.currentTimeMillis(), retryAfterMillis));
         return future;
     }
 
@@ -326,8 +333,9 @@ public final class IrisEngine implements Iris {
         final CompletableFuture<Presence> future = new CompletableFuture<>();
         final long request = requests.register(future);
         final UnsafeBuffer body = new UnsafeBuffer(new byte[ShardCommand.presenceLength(user.length)]);
-        ShardCommand.writePresence(body, 0, 0, request, new UnsafeBuffer(user), 0, user.length);
-        if (!queues[shard.shardOf(userId)].write(ShardCommand.PRESENCE, body, 0, body.capacity())) {
+        final int length = ShardCommand.writePresence(body, 0, ReplyOrigin.API, request, new UnsafeBuffer(user), 0,
+            user.length);
+        if (!ingress.offer(placement.shardOf(userId), ShardCommand.PRESENCE, body, 0, length)) {
             requests.cancel(request);
             future.completeExceptionally(new IllegalStateException("engine overloaded, retry later"));
         }
@@ -419,9 +427,6 @@ public final class IrisEngine implements Iris {
         transport.drain();
         awaitShardsQuiet(deadline);
         transport.awaitFlushed(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-        for (final Outbound o : outbounds) {
-            o.stopping();
-        }
         for (final AgentRunner runner : runners) {
             runner.close();
         }
@@ -440,7 +445,7 @@ public final class IrisEngine implements Iris {
                     while (agents[i].cycles() < seen + 2 && System.nanoTime() - deadline < 0) {
                         Thread.onSpinWait();
                     }
-                    if (queues[i].size() == 0) {
+                    if (queues[i].size() == 0 && !agents[i].hasEgressBacklog()) {
                         break;
                     }
                 }
@@ -470,8 +475,20 @@ public final class IrisEngine implements Iris {
         private Consumer<OverloadLevel> overloadListener;
         private RecipientValidator recipientValidator = RecipientValidator.ANY;
         private Set<String> applicationKeys = Set.of();
+        private IrisCounters counters;
 
         private Builder() {
+        }
+
+        /**
+         * @param counters the instance's counters registry, shared with the application's other components and
+         *                 read by its metrics exporter; by default the engine creates its own
+         *                 ({@link IrisEngine#counters()}).
+         * @return this builder.
+         */
+        public Builder counters(final IrisCounters counters) {
+            this.counters = Objects.requireNonNull(counters, "counters");
+            return this;
         }
 
         /**

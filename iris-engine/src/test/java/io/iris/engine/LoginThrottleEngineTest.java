@@ -114,7 +114,7 @@ class LoginThrottleEngineTest {
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
         }
-        assertThat(engine.loginsThrottled()).isPositive();
+        assertThat(engine.counters().value("iris_logins_refused_total", "code", "LOGIN_THROTTLED")).isPositive();
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.iris.engine.durability;
 
-import io.iris.api.durability.DurableBatcher;
 import io.iris.api.storage.InboxStore;
 import io.iris.engine.flow.CommitLatencyProbe;
 import org.agrona.DirectBuffer;

@@ -1,6 +1,5 @@
 package io.iris.engine.flow;
 
-import io.iris.api.flow.FlowController;
 import io.iris.api.flow.OverloadLevel;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.slf4j.Logger;
@@ -44,9 +43,9 @@ public final class OverloadFlowController implements FlowController, AutoCloseab
     private final int[] highWaterBytes;
     private final CommitLatencyProbe[] commitLatency;
     private final DoubleSupplier heapAfterGc;
-    private final LongSupplier outboundBytes;
     private final LongSupplier nanoClock;
-    private final Consumer<OverloadLevel> onChange;
+    private LongSupplier outboundBytes = () -> 0;
+    private Consumer<OverloadLevel> onChange = level -> { };
     private final LevelStateMachine machine;
     private final long[] retryByLevel;
     private final long guardRetryFloor;
@@ -61,23 +60,16 @@ public final class OverloadFlowController implements FlowController, AutoCloseab
      * @param queues        each shard's command queue, indexed by shard.
      * @param commitLatency each shard's group-commit latency probe.
      * @param heapAfterGc   the heap signal (fraction of max heap after GC).
-     * @param outboundBytes the transport's unsent bytes across all connections.
      * @param nanoClock     a monotonic clock (normally {@link System#nanoTime()}).
-     * @param onChange      told each new level, on the sampler thread, just before {@link #level()} and
-     *                      {@link #admit} use it: whatever it switches on (e.g. refusing connections) is in
-     *                      force by the time {@link #level()} reports the level.
      */
     public OverloadFlowController(final FlowSettings settings, final RingBuffer[] queues,
                                   final CommitLatencyProbe[] commitLatency, final DoubleSupplier heapAfterGc,
-                                  final LongSupplier outboundBytes, final LongSupplier nanoClock,
-                                  final Consumer<OverloadLevel> onChange) {
+                                  final LongSupplier nanoClock) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.queues = queues.clone();
         this.commitLatency = commitLatency.clone();
         this.heapAfterGc = Objects.requireNonNull(heapAfterGc, "heapAfterGc");
-        this.outboundBytes = Objects.requireNonNull(outboundBytes, "outboundBytes");
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
-        this.onChange = Objects.requireNonNull(onChange, "onChange");
         this.highWaterBytes = new int[queues.length];
         for (int i = 0; i < queues.length; i++) {
             highWaterBytes[i] = (int) (queues[i].capacity() * settings.highWaterFraction());
@@ -86,6 +78,23 @@ public final class OverloadFlowController implements FlowController, AutoCloseab
             TimeUnit.MILLISECONDS.toNanos(settings.dwellMillis()));
         this.retryByLevel = settings.retryAfterMillis().clone();
         this.guardRetryFloor = retryByLevel[OverloadLevel.SHED.ordinal()];
+    }
+
+    /**
+     * Attaches what the controller watches and drives outside the shards: the transport, which is built after
+     * the controller (the transport's handler admits SENDs through it). Call once, before {@link #start()} or
+     * the first {@link #sample()}; until then the outbound backlog reads 0 and changes are told to no one.
+     *
+     * @param outboundBytes the transport's unsent bytes across all connections.
+     * @param onChange      told each new level, on the sampler thread, just before {@link #level()} and
+     *                      {@link #admit} use it: whatever it switches on (e.g. refusing connections) is in
+     *                      force by the time {@link #level()} reports the level.
+     * @return this controller.
+     */
+    public OverloadFlowController attach(final LongSupplier outboundBytes, final Consumer<OverloadLevel> onChange) {
+        this.outboundBytes = Objects.requireNonNull(outboundBytes, "outboundBytes");
+        this.onChange = Objects.requireNonNull(onChange, "onChange");
+        return this;
     }
 
     @Override
@@ -108,10 +117,7 @@ public final class OverloadFlowController implements FlowController, AutoCloseab
         return OverloadLevel.of(level);
     }
 
-    /**
-     * @param level a level above NORMAL.
-     * @return the retry-after answered with OVERLOADED at that level.
-     */
+    @Override
     public long retryAfterMillis(final OverloadLevel level) {
         return retryByLevel[level.ordinal()];
     }

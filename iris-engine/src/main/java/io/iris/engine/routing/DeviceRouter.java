@@ -1,11 +1,13 @@
 package io.iris.engine.routing;
 
 import io.iris.protocol.ErrorCode;
-import io.iris.api.routing.Router;
 import io.iris.api.storage.InboxStore;
 import io.iris.api.storage.InboxVisitor;
 import io.iris.api.storage.StorageUnavailableException;
+import io.iris.engine.counters.EngineCounters;
+import io.iris.engine.egress.Egress;
 import io.iris.engine.inbox.StoredMessage;
+import io.iris.engine.placement.DeviceAddress;
 import io.iris.transport.protocol.FrameEncoder;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -45,13 +47,14 @@ public final class DeviceRouter implements Router {
     private static final long NOT_FULL = Long.MIN_VALUE;
 
     private final InboxStore store;
-    private final Outbound outbound;
+    private final Egress egress;
+    private final EngineCounters counters;
     private final EpochClock clock;
     private final int window;
     private final long windowBytes;
     private final long stallTimeoutMillis;
     private final Object2ObjectHashMap<String, UserDevices> online = new Object2ObjectHashMap<>();
-    private final Long2ObjectHashMap<Device> byConnection = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<Device> byAddress = new Long2ObjectHashMap<>();
     private final ArrayList<Device> pumpList = new ArrayList<>();
     /** Devices whose window was full at their last delivery (may have recovered since; checked lazily). */
     private final ArrayList<Device> fullList = new ArrayList<>();
@@ -61,16 +64,17 @@ public final class DeviceRouter implements Router {
 
     /**
      * @param store    the shard's store, for backlog reads and cursor updates.
-     * @param outbound writes frames to connections.
+     * @param egress   sends frames to device addresses.
      * @param clock    time for last-seen (recorded in the store when a user's last device goes offline).
      * @param window      the most delivered-but-unacknowledged messages per device, at least 1.
      * @param windowBytes the most bytes of delivered-but-unacknowledged frames per device (one frame is
      *                    always allowed when nothing is in flight), at least 1.
      * @param stallTimeoutMillis how long a device may sit at a full window without acknowledging anything
      *                    before its connection is closed with {@code SLOW_CONSUMER}; 0 = never.
+     * @param counters    where deliveries, stalled closes and storage errors are counted.
      */
-    public DeviceRouter(final InboxStore store, final Outbound outbound, final EpochClock clock, final int window,
-                        final long windowBytes, final long stallTimeoutMillis) {
+    public DeviceRouter(final InboxStore store, final Egress egress, final EpochClock clock, final int window,
+                        final long windowBytes, final long stallTimeoutMillis, final EngineCounters counters) {
         if (window < 1 || windowBytes < 1) {
             throw new IllegalArgumentException("delivery window must be at least 1 message and 1 byte: "
                 + window + ", " + windowBytes);
@@ -80,48 +84,51 @@ public final class DeviceRouter implements Router {
         }
         this.stallTimeoutMillis = stallTimeoutMillis == 0 ? Long.MAX_VALUE : stallTimeoutMillis;
         this.store = store;
-        this.outbound = outbound;
+        this.egress = egress;
+        this.counters = counters;
         this.clock = clock;
         this.window = window;
         this.windowBytes = windowBytes;
     }
 
     @Override
-    public void online(final String userId, final String deviceId, final long connectionId, final long cursor) {
+    public void online(final String userId, final String deviceId, final long device, final long cursor,
+                       final long lastSeq) {
         UserDevices user = online.get(userId);
         if (user == null) {
-            user = new UserDevices(store.lastSeq(userId));
+            user = new UserDevices(lastSeq);
             online.put(userId, user);
         } else {
             for (int i = 0; i < user.count; i++) {
                 final Device d = user.devices[i];
                 if (d.deviceId.equals(deviceId)) {
-                    if (d.connectionId > connectionId) {
-                        // This login comes from a connection accepted BEFORE the one registered: a stale
-                        // login (e.g. the client gave up on that connection and reconnected, and the server
-                        // read both in the other order). The newer connection keeps the device.
-                        outbound.close(connectionId, ErrorCode.DEVICE_REPLACED, "device logged in on a newer connection");
+                    if (DeviceAddress.node(d.address) == DeviceAddress.node(device) && d.address > device) {
+                        // This login comes from a connection accepted BEFORE the one registered (on the same
+                        // node, where connection ids grow): a stale login (e.g. the client gave up on that
+                        // connection and reconnected, and the server read both in the other order). The newer
+                        // connection keeps the device.
+                        egress.close(device, ErrorCode.DEVICE_REPLACED, "device logged in on a newer connection");
                         return;
                     }
-                    outbound.close(d.connectionId, ErrorCode.DEVICE_REPLACED, "device logged in on another connection");
-                    byConnection.remove(d.connectionId);
+                    egress.close(d.address, ErrorCode.DEVICE_REPLACED, "device logged in on another connection");
+                    byAddress.remove(d.address);
                     user.remove(d);
                     d.connected = false;
                     break;
                 }
             }
         }
-        final Device device = new Device(userId, deviceId, connectionId, user, cursor);
-        user.add(device);
-        byConnection.put(connectionId, device);
-        if (device.nextSeq <= user.durableLastSeq) {
-            queue(device);
+        final Device added = new Device(userId, deviceId, device, user, cursor);
+        user.add(added);
+        byAddress.put(device, added);
+        if (added.nextSeq <= user.durableLastSeq) {
+            queue(added);
         }
     }
 
     @Override
-    public void offline(final long connectionId) {
-        final Device d = byConnection.remove(connectionId);
+    public void offline(final long device) {
+        final Device d = byAddress.remove(device);
         if (d == null) {
             return;
         }
@@ -132,14 +139,15 @@ public final class DeviceRouter implements Router {
             try {
                 store.recordLastSeen(d.userId, clock.time());
             } catch (final RuntimeException e) {
+                counters.storageError();
                 LOG.warn("last seen of {} not stored: {}", d.userId, e.toString());
             }
         }
     }
 
     @Override
-    public void acked(final long connectionId, final long upToSeq) {
-        final Device d = byConnection.get(connectionId);
+    public void acked(final long device, final long upToSeq) {
+        final Device d = byAddress.get(device);
         if (d == null) {
             return;
         }
@@ -203,7 +211,8 @@ public final class DeviceRouter implements Router {
                         // cursor later, instead of failing here again on every duty cycle
                         pumping = null;
                         delivered += (int) (d.nextSeq - before);
-                        outbound.close(d.connectionId, ErrorCode.INTERNAL, "storage unavailable, retry later");
+                        counters.storageError();
+                        egress.close(d.address, ErrorCode.INTERNAL, "storage unavailable, retry later");
                         d.queued = false;
                         continue;
                     }
@@ -240,6 +249,7 @@ public final class DeviceRouter implements Router {
         try {
             return store.lastSeen(userId); // kept in storage: survives a restart, costs this shard no memory
         } catch (final RuntimeException e) {
+            counters.storageError();
             LOG.warn("last seen of {} unavailable: {}", userId, e.toString());
             return 0;
         }
@@ -247,7 +257,7 @@ public final class DeviceRouter implements Router {
 
     /** @return devices online on this shard. */
     public int onlineDevices() {
-        return byConnection.size();
+        return byAddress.size();
     }
 
     private void onBacklogRecord(final long seq, final DirectBuffer buffer, final int offset, final int length) {
@@ -267,7 +277,8 @@ public final class DeviceRouter implements Router {
             record, StoredMessage.senderOffset(at), StoredMessage.senderLength(record, at),
             StoredMessage.storedAt(record, at),
             record, StoredMessage.payloadOffset(record, at), StoredMessage.payloadLength(record, at));
-        outbound.send(d.connectionId, frame, 0, len);
+        egress.send(d.address, frame, 0, len);
+        counters.delivered();
         d.nextSeq = seq + 1;
         d.inflightBytes += len;
         if (d.fullSinceMillis == NOT_FULL && !hasRoom(d)) {
@@ -297,9 +308,10 @@ public final class DeviceRouter implements Router {
                     fullList.set(kept++, d);
                     continue;
                 }
-                outbound.close(d.connectionId, ErrorCode.SLOW_CONSUMER, "delivery window full with no "
+                egress.close(d.address, ErrorCode.SLOW_CONSUMER, "delivery window full with no "
                     + "acknowledgement for " + stallTimeoutMillis + " ms");
-                offline(d.connectionId);
+                counters.stalledConsumerClosed();
+                offline(d.address);
                 closed++;
             }
             d.inFullList = false;
@@ -321,7 +333,8 @@ public final class DeviceRouter implements Router {
     private static final class Device {
         final String userId;
         final String deviceId;
-        final long connectionId;
+        /** The device session's {@link DeviceAddress}. */
+        final long address;
         final UserDevices user;
         long acked;
         long nextSeq;
@@ -332,11 +345,11 @@ public final class DeviceRouter implements Router {
         boolean inFullList;
         boolean connected = true;
 
-        Device(final String userId, final String deviceId, final long connectionId, final UserDevices user,
+        Device(final String userId, final String deviceId, final long address, final UserDevices user,
                final long cursor) {
             this.userId = userId;
             this.deviceId = deviceId;
-            this.connectionId = connectionId;
+            this.address = address;
             this.user = user;
             this.acked = cursor;
             this.nextSeq = cursor + 1;

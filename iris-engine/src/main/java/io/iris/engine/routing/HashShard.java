@@ -1,6 +1,5 @@
 package io.iris.engine.routing;
 
-import io.iris.api.routing.Shard;
 import org.agrona.DirectBuffer;
 
 import java.nio.charset.StandardCharsets;

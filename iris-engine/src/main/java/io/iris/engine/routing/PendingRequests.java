@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Futures of the embedding API's requests ({@code Iris.send}, {@code Iris.presence}) waiting for a
- * shard's answer, by request id. Request ids start at 1; 0 on a shard command means "from a
- * connection". Futures are completed on the shard thread: dependants should not block.
+ * shard's answer, by request id: a command from the embedding API carries its request id as a
+ * {@link ReplyOrigin#API} origin. Futures are completed on the shard thread: dependants should not block.
  */
 public final class PendingRequests {
     private final AtomicLong ids = new AtomicLong();

@@ -6,7 +6,9 @@ import io.iris.protocol.Presence;
 import io.iris.api.RecipientValidator;
 import io.iris.protocol.SendReceipt;
 import io.iris.protocol.SendStatus;
-import io.iris.api.durability.DurableBatcher;
+import io.iris.engine.counters.EngineCounters;
+import io.iris.engine.durability.DurableBatcher;
+import io.iris.engine.egress.Egress;
 import io.iris.api.storage.InboxStore;
 import io.iris.api.storage.StorageUnavailableException;
 import io.iris.engine.inbox.StoredMessage;
@@ -35,6 +37,10 @@ import java.util.Objects;
  * window ({@link DeviceRouter#closeStalled}). Logins flush the batch first, so a device's
  * starting point is always durable. A retry is answered only after the flush of its batch, so a
  * DUPLICATE never overtakes the durability of the original.
+ *
+ * <p>The shard never waits on another thread. Answers go to their {@link ReplyOrigin}: frames to a device
+ * address through the {@link Egress} (whose outbox takes what an I/O thread's full queue refuses, retried at
+ * the start of the next duty cycle), futures of the embedding API through {@link PendingRequests}.
  */
 public final class ShardAgent implements Agent, DurableBatcher.Completion {
     private static final Logger LOG = LoggerFactory.getLogger(ShardAgent.class);
@@ -46,7 +52,8 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
     private final InboxStore store;
     private final DurableBatcher batcher;
     private final DeviceRouter router;
-    private final Outbound outbound;
+    private final Egress egress;
+    private final EngineCounters counters;
     private final PendingRequests requests;
     private final OfflineListener offlineListener;
     private final EpochClock clock;
@@ -61,10 +68,11 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
     private final ExpandableDirectByteBuffer frame = new ExpandableDirectByteBuffer(256);
 
     // per append of the open batch, indexed by the batcher token
-    private final long[] pendingConnection;
-    private final long[] pendingRequest;
+    private final byte[] pendingOriginKind;
+    private final long[] pendingOrigin;
     private final long[] pendingMsgId;
     private volatile long cycles;
+    private volatile boolean egressBacklog;
     private long nextStallCheckMillis;
 
     /**
@@ -73,7 +81,7 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
      * @param store              the storage provider.
      * @param batcher            group commit over {@code store}.
      * @param router             delivery to this shard's online devices.
-     * @param outbound           writes frames to connections.
+     * @param egress             sends frames to device addresses (the same one the router uses).
      * @param requests           futures of embedding API requests.
      * @param offlineListener    told about messages stored for offline users, may be null.
      * @param clock              server time.
@@ -83,12 +91,14 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
      * @param storageRetryMillis retry-after answered with STORAGE_UNAVAILABLE.
      * @param recipients         decides whether a recipient exists ({@link RecipientValidator#ANY} for no check).
      * @param maxCachedUsers     the most user ids the shard keeps interned (see {@link UserTable}).
+     * @param counters           the engine's counters.
      */
     public ShardAgent(final int index, final RingBuffer queue, final InboxStore store, final DurableBatcher batcher,
-                      final DeviceRouter router, final Outbound outbound,
+                      final DeviceRouter router, final Egress egress,
                       final PendingRequests requests, final OfflineListener offlineListener, final EpochClock clock,
                       final int maxBatch, final int maxPayload, final int heartbeatMillis,
-                      final long storageRetryMillis, final RecipientValidator recipients, final int maxCachedUsers) {
+                      final long storageRetryMillis, final RecipientValidator recipients, final int maxCachedUsers,
+                      final EngineCounters counters) {
         this.recipients = Objects.requireNonNull(recipients, "recipients");
         this.users = new UserTable(maxCachedUsers);
         this.index = index;
@@ -96,7 +106,8 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
         this.store = store;
         this.batcher = batcher;
         this.router = router;
-        this.outbound = outbound;
+        this.egress = egress;
+        this.counters = Objects.requireNonNull(counters, "counters");
         this.requests = requests;
         this.offlineListener = offlineListener;
         this.clock = clock;
@@ -104,14 +115,15 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
         this.maxPayload = maxPayload;
         this.heartbeatMillis = heartbeatMillis;
         this.storageRetryMillis = storageRetryMillis;
-        this.pendingConnection = new long[maxBatch];
-        this.pendingRequest = new long[maxBatch];
+        this.pendingOriginKind = new byte[maxBatch];
+        this.pendingOrigin = new long[maxBatch];
         this.pendingMsgId = new long[maxBatch];
     }
 
     @Override
     public int doWork() {
-        int work = queue.read(handler, maxBatch);
+        int work = egress.retry();
+        work += queue.read(handler, maxBatch);
         work += flush();
         work += router.pump();
         final long now = clock.time();
@@ -119,6 +131,8 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
             nextStallCheckMillis = now + STALL_CHECK_INTERVAL_MILLIS;
             work += router.closeStalled(now);
         }
+        counters.queueDepth(index, queue.size());
+        egressBacklog = egress.hasBacklog();
         cycles++;
         return work;
     }
@@ -133,9 +147,13 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
         return cycles;
     }
 
-    /** @return the shard's router (for metrics). */
-    public DeviceRouter router() {
-        return router;
+    /**
+     * Any thread: published at the end of each duty cycle.
+     *
+     * @return true if frames waited in the egress's outbox after the last duty cycle.
+     */
+    public boolean hasEgressBacklog() {
+        return egressBacklog;
     }
 
     private void onCommand(final int type, final DirectBuffer buffer, final int index, final int length) {
@@ -148,10 +166,11 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
                 onLogin(buffer, index);
                 break;
             case ShardCommand.LOGOUT:
-                router.offline(buffer.getLong(index + ShardCommand.CONNECTION_ID));
+                router.offline(buffer.getLong(index + ShardCommand.DEVICE));
                 break;
             case ShardCommand.DELIVER_ACK:
-                router.acked(buffer.getLong(index + ShardCommand.CONNECTION_ID),
+                counters.deliveryAcked();
+                router.acked(buffer.getLong(index + ShardCommand.DEVICE),
                     buffer.getLong(index + ShardCommand.ACK_UP_TO));
                 break;
             case ShardCommand.PRESENCE:
@@ -163,8 +182,8 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
     }
 
     private void onSend(final DirectBuffer b, final int i) {
-        final long connection = b.getLong(i + ShardCommand.CONNECTION_ID);
-        final long request = b.getLong(i + ShardCommand.REQUEST_ID);
+        final long origin = b.getLong(i + ShardCommand.ORIGIN);
+        final byte originKind = b.getByte(i + ShardCommand.SEND_ORIGIN_KIND);
         final long msgId = b.getLong(i + ShardCommand.SEND_CLIENT_MSG_ID);
         final int senderLength = ShardCommand.sendSenderLength(b, i);
         final int recipientOffset = ShardCommand.sendRecipientOffset(b, i);
@@ -172,13 +191,14 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
         UserTable.User recipient = users.find(b, recipientOffset, recipientLength);
         if (recipients != RecipientValidator.ANY
             && !exists(recipient != null ? recipient.id : b.getStringWithoutLengthUtf8(recipientOffset, recipientLength))) {
-            reply(connection, request, msgId, SendStatus.INVALID_RECIPIENT, 0, 0); // nothing stored, nothing cached
+            reply(originKind, origin, msgId, SendStatus.INVALID_RECIPIENT, 0, 0); // nothing stored, nothing cached
             return;
         }
         final UserTable.User sender = users.getOrCreate(b, i + ShardCommand.SEND_SENDER, senderLength);
         if (recipient == null) {
             recipient = users.getOrCreate(b, recipientOffset, recipientLength);
         }
+        counters.cachedUsers(index, users.size());
 
         if (batcher.isFull()) {
             flush();
@@ -187,14 +207,15 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
             b, i + ShardCommand.SEND_SENDER, senderLength,
             b, ShardCommand.sendPayloadOffset(b, i), ShardCommand.sendPayloadLength(b, i));
         final int token = batcher.pending();
-        pendingConnection[token] = connection;
-        pendingRequest[token] = request;
+        pendingOriginKind[token] = originKind;
+        pendingOrigin[token] = origin;
         pendingMsgId[token] = msgId;
         try {
             batcher.append(recipient.id, sender.id, msgId, record, 0, length, token);
         } catch (final StorageUnavailableException e) {
             LOG.warn("shard {}: append for {} refused: {}", index, recipient.id, e.getMessage());
-            reply(connection, request, msgId, SendStatus.STORAGE_UNAVAILABLE, 0, storageRetryMillis);
+            counters.storageError();
+            reply(originKind, origin, msgId, SendStatus.STORAGE_UNAVAILABLE, 0, storageRetryMillis);
         }
     }
 
@@ -207,23 +228,19 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
         }
     }
 
-    /**
-     * @return user ids interned by this shard (bounded by {@code engine.userCacheSize}); read from another
-     * thread it is a recent value, for metrics and tests.
-     */
-    public int cachedUsers() {
-        return users.size();
-    }
-
     private int flush() {
-        return batcher.flush(this);
+        final int records = batcher.flush(this);
+        if (records > 0) {
+            counters.groupCommit(records);
+        }
+        return records;
     }
 
     @Override
     public void onDurable(final String userId, final long seq, final long token, final DirectBuffer rec,
                           final int offset, final int length) {
         final int t = (int) token;
-        reply(pendingConnection[t], pendingRequest[t], pendingMsgId[t], SendStatus.STORED, seq, 0);
+        reply(pendingOriginKind[t], pendingOrigin[t], pendingMsgId[t], SendStatus.STORED, seq, 0);
         router.route(userId, seq, rec, offset, length);
         if (offlineListener != null && !router.isOnline(userId)) {
             try {
@@ -237,40 +254,47 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
     @Override
     public void onDuplicate(final String userId, final long originalSeq, final long token) {
         final int t = (int) token;
-        reply(pendingConnection[t], pendingRequest[t], pendingMsgId[t], SendStatus.DUPLICATE, originalSeq, 0);
+        reply(pendingOriginKind[t], pendingOrigin[t], pendingMsgId[t], SendStatus.DUPLICATE, originalSeq, 0);
     }
 
     @Override
     public void onFailed(final String userId, final long seq, final long token, final RuntimeException cause) {
         final int t = (int) token;
         LOG.warn("shard {}: sync failed, seq {} of {} not acknowledged: {}", index, seq, userId, cause.toString());
-        reply(pendingConnection[t], pendingRequest[t], pendingMsgId[t], SendStatus.STORAGE_UNAVAILABLE, 0,
+        if (t == 0) {
+            counters.storageError(); // one failed sync fails its whole batch: count the sync once
+        }
+        reply(pendingOriginKind[t], pendingOrigin[t], pendingMsgId[t], SendStatus.STORAGE_UNAVAILABLE, 0,
             storageRetryMillis);
     }
 
     private void onLogin(final DirectBuffer b, final int i) {
-        final long connection = b.getLong(i + ShardCommand.CONNECTION_ID);
+        final long device = b.getLong(i + ShardCommand.DEVICE);
         final long resume = b.getLong(i + ShardCommand.LOGIN_CURSOR);
         final int userLength = ShardCommand.loginUserLength(b, i);
         final UserTable.User user = users.getOrCreate(b, i + ShardCommand.LOGIN_USER, userLength);
-        final String device = b.getStringWithoutLengthUtf8(i + ShardCommand.LOGIN_USER + userLength,
+        counters.cachedUsers(index, users.size());
+        final String deviceId = b.getStringWithoutLengthUtf8(i + ShardCommand.LOGIN_USER + userLength,
             ShardCommand.loginDeviceLength(b, i));
         final long lastSeq;
         long cursor;
         try {
             lastSeq = store.lastSeq(user.id);
-            cursor = startCursor(store.cursor(user.id, device), resume, lastSeq, store.oldestSeq(user.id));
-            store.ack(user.id, device, cursor); // makes the device known, so trimming waits for it
+            cursor = startCursor(store.cursor(user.id, deviceId), resume, lastSeq, store.oldestSeq(user.id));
+            store.ack(user.id, deviceId, cursor); // makes the device known, so trimming waits for it
         } catch (final RuntimeException e) {
             LOG.warn("shard {}: login of {} failed in storage: {}", index, user.id, e.toString());
-            outbound.close(connection, ErrorCode.INTERNAL, "storage unavailable, retry later");
+            counters.storageError();
+            counters.loginRefused(ErrorCode.INTERNAL);
+            egress.close(device, ErrorCode.INTERNAL, "storage unavailable, retry later");
             return;
         }
         final int version = b.getByte(i + ShardCommand.LOGIN_VERSION); // negotiated by the session handler
         final int len = FrameEncoder.loginOk(frame, 0, version, user.idBytes, clock.time(), maxPayload,
             heartbeatMillis, cursor, lastSeq);
-        outbound.send(connection, frame, 0, len);
-        router.online(user.id, device, connection, cursor);
+        egress.send(device, frame, 0, len);
+        counters.loginOk();
+        router.online(user.id, deviceId, device, cursor, lastSeq);
     }
 
     /**
@@ -294,30 +318,32 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
     }
 
     private void onPresence(final DirectBuffer b, final int i) {
-        final long connection = b.getLong(i + ShardCommand.CONNECTION_ID);
-        final long request = b.getLong(i + ShardCommand.REQUEST_ID);
+        final long origin = b.getLong(i + ShardCommand.ORIGIN);
+        final byte originKind = b.getByte(i + ShardCommand.PRESENCE_ORIGIN_KIND);
         final int userLength = ShardCommand.presenceUserLength(b, i);
         final byte[] userBytes = new byte[userLength];
         b.getBytes(i + ShardCommand.PRESENCE_USER, userBytes);
         final String userId = new String(userBytes, StandardCharsets.UTF_8);
         final boolean online = router.isOnline(userId);
         final long lastSeen = router.lastSeen(userId);
-        if (request != 0) {
-            requests.completePresence(request, new Presence(userId, online, lastSeen));
+        if (originKind == ReplyOrigin.API) {
+            requests.completePresence(origin, new Presence(userId, online, lastSeen));
         } else {
             final int len = FrameEncoder.presence(frame, 0, userBytes, online, lastSeen);
-            outbound.send(connection, frame, 0, len);
+            egress.send(origin, frame, 0, len);
         }
     }
 
-    private void reply(final long connection, final long request, final long msgId, final SendStatus status,
+    /** Answers a SEND to its origin: a frame to a client or peer address, or the embedding API's future. */
+    private void reply(final byte originKind, final long origin, final long msgId, final SendStatus status,
                        final long seq, final long retryAfterMillis) {
+        counters.send(status);
         final long now = clock.time();
-        if (request != 0) {
-            requests.completeSend(request, new SendReceipt(status, seq, now, retryAfterMillis));
+        if (originKind == ReplyOrigin.API) {
+            requests.completeSend(origin, new SendReceipt(status, seq, now, retryAfterMillis));
             return;
         }
         final int len = FrameEncoder.sendAck(frame, 0, msgId, status.code(), seq, now, retryAfterMillis);
-        outbound.send(connection, frame, 0, len);
+        egress.send(origin, frame, 0, len);
     }
 }

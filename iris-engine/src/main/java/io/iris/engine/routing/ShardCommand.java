@@ -4,21 +4,22 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * Layouts of the messages I/O threads (and the embedding API) put on a shard's ring buffer. The ring's
- * message type id is one of the constants below; bodies are native-order, fields at fixed offsets then
- * length-prefixed ids. Bytes are copied into the ring: no objects cross threads on the message path.
+ * Layouts of the commands that enter a shard's ring buffer through the
+ * {@link io.iris.engine.ingress.Ingress}. The ring's message type id is one of the constants below; bodies
+ * are native-order, fixed fields at named offsets, then the length-prefixed ids. Bytes are copied into the
+ * ring: no objects cross threads on the message path.
  *
  * <pre>
- * SEND          i64 connectionId, i64 requestId, i64 clientMsgId, u8 senderLen, u8 recipientLen,
- *               i32 payloadLen, sender, recipient, payload
- * LOGIN         i64 connectionId, i64 resumeCursor, u8 userLen, u8 deviceLen, u8 version, user, device
- * LOGOUT        i64 connectionId
- * DELIVER_ACK   i64 connectionId, i64 upToSeq
- * PRESENCE      i64 connectionId, i64 requestId, u8 userLen, user
+ * SEND          i64 origin, i64 clientMsgId, u8 originKind, u8 senderLen, u8 recipientLen, i32 payloadLen,
+ *               sender, recipient, payload
+ * LOGIN         i64 device, i64 resumeCursor, u8 userLen, u8 deviceLen, u8 version, user, device id
+ * LOGOUT        i64 device
+ * DELIVER_ACK   i64 device, i64 upToSeq
+ * PRESENCE      i64 origin, u8 originKind, u8 userLen, user
  * </pre>
  *
- * A {@code requestId} other than 0 marks a command from the embedding API: its answer completes a
- * future instead of being written to a connection.
+ * {@code device} is a {@link io.iris.engine.placement.DeviceAddress}; {@code origin} and {@code originKind}
+ * say who waits for the answer ({@link ReplyOrigin}).
  */
 public final class ShardCommand {
     /** A message to store and route. */
@@ -32,17 +33,19 @@ public final class ShardCommand {
     /** A presence query. */
     public static final int PRESENCE = 5;
 
-    /** Offset of the connection id, common to every command. */
-    public static final int CONNECTION_ID = 0;
-    /** SEND, PRESENCE: offset of the request id. */
-    public static final int REQUEST_ID = 8;
+    /** LOGIN, LOGOUT, DELIVER_ACK: offset of the device address. */
+    public static final int DEVICE = 0;
+    /** SEND, PRESENCE: offset of the reply origin's value. */
+    public static final int ORIGIN = 0;
     /** SEND: offset of the client message id. */
-    public static final int SEND_CLIENT_MSG_ID = 16;
-    private static final int SEND_SENDER_LEN = 24;
-    private static final int SEND_RECIPIENT_LEN = 25;
-    private static final int SEND_PAYLOAD_LEN = 26;
+    public static final int SEND_CLIENT_MSG_ID = 8;
+    /** SEND: offset of the reply origin's kind. */
+    public static final int SEND_ORIGIN_KIND = 16;
+    private static final int SEND_SENDER_LEN = 17;
+    private static final int SEND_RECIPIENT_LEN = 18;
+    private static final int SEND_PAYLOAD_LEN = 19;
     /** SEND: offset of the sender id. */
-    public static final int SEND_SENDER = 30;
+    public static final int SEND_SENDER = 23;
     /** LOGIN: offset of the resume cursor. */
     public static final int LOGIN_CURSOR = 8;
     private static final int LOGIN_USER_LEN = 16;
@@ -51,11 +54,17 @@ public final class ShardCommand {
     public static final int LOGIN_VERSION = 18;
     /** LOGIN: offset of the user id. */
     public static final int LOGIN_USER = 19;
+    /** LOGOUT: body length. */
+    public static final int LOGOUT_LENGTH = 8;
     /** DELIVER_ACK: offset of the up-to seq. */
     public static final int ACK_UP_TO = 8;
-    private static final int PRESENCE_USER_LEN = 16;
+    /** DELIVER_ACK: body length. */
+    public static final int ACK_LENGTH = 16;
+    /** PRESENCE: offset of the reply origin's kind. */
+    public static final int PRESENCE_ORIGIN_KIND = 8;
+    private static final int PRESENCE_USER_LEN = 9;
     /** PRESENCE: offset of the user id. */
-    public static final int PRESENCE_USER = 17;
+    public static final int PRESENCE_USER = 10;
 
     private ShardCommand() {
     }
@@ -73,10 +82,10 @@ public final class ShardCommand {
     /**
      * Writes a SEND body.
      *
-     * @param b               destination.
-     * @param i               body start.
-     * @param connectionId    the sender's connection, 0 for the embedding API.
-     * @param requestId       embedding API request, else 0.
+     * @param buffer          destination.
+     * @param offset          body start.
+     * @param originKind      who waits for the SEND_ACK ({@link ReplyOrigin}).
+     * @param origin          the origin's value.
      * @param clientMsgId     the sender's message id.
      * @param sender          holds the sender id.
      * @param senderOffset    where.
@@ -88,45 +97,45 @@ public final class ShardCommand {
      * @param payloadOffset   where.
      * @param payloadLength   how long.
      */
-    public static void writeSend(final MutableDirectBuffer b, final int i, final long connectionId, final long requestId,
-                                 final long clientMsgId, final DirectBuffer sender, final int senderOffset,
-                                 final int senderLength, final DirectBuffer recipient, final int recipientOffset,
-                                 final int recipientLength, final DirectBuffer payload, final int payloadOffset,
-                                 final int payloadLength) {
-        b.putLong(i + CONNECTION_ID, connectionId);
-        b.putLong(i + REQUEST_ID, requestId);
-        b.putLong(i + SEND_CLIENT_MSG_ID, clientMsgId);
-        b.putByte(i + SEND_SENDER_LEN, (byte) senderLength);
-        b.putByte(i + SEND_RECIPIENT_LEN, (byte) recipientLength);
-        b.putInt(i + SEND_PAYLOAD_LEN, payloadLength);
-        b.putBytes(i + SEND_SENDER, sender, senderOffset, senderLength);
-        b.putBytes(i + SEND_SENDER + senderLength, recipient, recipientOffset, recipientLength);
-        b.putBytes(i + SEND_SENDER + senderLength + recipientLength, payload, payloadOffset, payloadLength);
+    public static void writeSend(final MutableDirectBuffer buffer, final int offset, final byte originKind,
+                                 final long origin, final long clientMsgId, final DirectBuffer sender,
+                                 final int senderOffset, final int senderLength, final DirectBuffer recipient,
+                                 final int recipientOffset, final int recipientLength, final DirectBuffer payload,
+                                 final int payloadOffset, final int payloadLength) {
+        buffer.putLong(offset + ORIGIN, origin);
+        buffer.putLong(offset + SEND_CLIENT_MSG_ID, clientMsgId);
+        buffer.putByte(offset + SEND_ORIGIN_KIND, originKind);
+        buffer.putByte(offset + SEND_SENDER_LEN, (byte) senderLength);
+        buffer.putByte(offset + SEND_RECIPIENT_LEN, (byte) recipientLength);
+        buffer.putInt(offset + SEND_PAYLOAD_LEN, payloadLength);
+        buffer.putBytes(offset + SEND_SENDER, sender, senderOffset, senderLength);
+        buffer.putBytes(offset + SEND_SENDER + senderLength, recipient, recipientOffset, recipientLength);
+        buffer.putBytes(offset + SEND_SENDER + senderLength + recipientLength, payload, payloadOffset, payloadLength);
     }
 
-    /** @param b buffer @param i body start @return SEND sender id length. */
-    public static int sendSenderLength(final DirectBuffer b, final int i) {
-        return b.getByte(i + SEND_SENDER_LEN) & 0xFF;
+    /** @param buffer holds the body @param offset body start @return SEND sender id length. */
+    public static int sendSenderLength(final DirectBuffer buffer, final int offset) {
+        return buffer.getByte(offset + SEND_SENDER_LEN) & 0xFF;
     }
 
-    /** @param b buffer @param i body start @return SEND recipient id length. */
-    public static int sendRecipientLength(final DirectBuffer b, final int i) {
-        return b.getByte(i + SEND_RECIPIENT_LEN) & 0xFF;
+    /** @param buffer holds the body @param offset body start @return SEND recipient id length. */
+    public static int sendRecipientLength(final DirectBuffer buffer, final int offset) {
+        return buffer.getByte(offset + SEND_RECIPIENT_LEN) & 0xFF;
     }
 
-    /** @param b buffer @param i body start @return SEND recipient id offset. */
-    public static int sendRecipientOffset(final DirectBuffer b, final int i) {
-        return i + SEND_SENDER + sendSenderLength(b, i);
+    /** @param buffer holds the body @param offset body start @return SEND recipient id offset. */
+    public static int sendRecipientOffset(final DirectBuffer buffer, final int offset) {
+        return offset + SEND_SENDER + sendSenderLength(buffer, offset);
     }
 
-    /** @param b buffer @param i body start @return SEND payload length. */
-    public static int sendPayloadLength(final DirectBuffer b, final int i) {
-        return b.getInt(i + SEND_PAYLOAD_LEN);
+    /** @param buffer holds the body @param offset body start @return SEND payload length. */
+    public static int sendPayloadLength(final DirectBuffer buffer, final int offset) {
+        return buffer.getInt(offset + SEND_PAYLOAD_LEN);
     }
 
-    /** @param b buffer @param i body start @return SEND payload offset. */
-    public static int sendPayloadOffset(final DirectBuffer b, final int i) {
-        return i + SEND_SENDER + sendSenderLength(b, i) + sendRecipientLength(b, i);
+    /** @param buffer holds the body @param offset body start @return SEND payload offset. */
+    public static int sendPayloadOffset(final DirectBuffer buffer, final int offset) {
+        return offset + SEND_SENDER + sendSenderLength(buffer, offset) + sendRecipientLength(buffer, offset);
     }
 
     /**
@@ -141,34 +150,63 @@ public final class ShardCommand {
     /**
      * Writes a LOGIN body.
      *
-     * @param b            destination.
-     * @param i            body start.
-     * @param connectionId the device's connection.
+     * @param buffer       destination.
+     * @param offset       body start.
+     * @param device       the device's address.
      * @param resumeCursor the cursor the client sent (-1 if unknown).
      * @param version      the wire-protocol version negotiated with the client.
      * @param user         user id bytes.
-     * @param device       device id bytes.
+     * @param deviceId     device id bytes.
      */
-    public static void writeLogin(final MutableDirectBuffer b, final int i, final long connectionId,
+    public static void writeLogin(final MutableDirectBuffer buffer, final int offset, final long device,
                                   final long resumeCursor, final int version, final byte[] user,
-                                  final byte[] device) {
-        b.putLong(i + CONNECTION_ID, connectionId);
-        b.putLong(i + LOGIN_CURSOR, resumeCursor);
-        b.putByte(i + LOGIN_USER_LEN, (byte) user.length);
-        b.putByte(i + LOGIN_DEVICE_LEN, (byte) device.length);
-        b.putByte(i + LOGIN_VERSION, (byte) version);
-        b.putBytes(i + LOGIN_USER, user);
-        b.putBytes(i + LOGIN_USER + user.length, device);
+                                  final byte[] deviceId) {
+        buffer.putLong(offset + DEVICE, device);
+        buffer.putLong(offset + LOGIN_CURSOR, resumeCursor);
+        buffer.putByte(offset + LOGIN_USER_LEN, (byte) user.length);
+        buffer.putByte(offset + LOGIN_DEVICE_LEN, (byte) deviceId.length);
+        buffer.putByte(offset + LOGIN_VERSION, (byte) version);
+        buffer.putBytes(offset + LOGIN_USER, user);
+        buffer.putBytes(offset + LOGIN_USER + user.length, deviceId);
     }
 
-    /** @param b buffer @param i body start @return LOGIN user id length. */
-    public static int loginUserLength(final DirectBuffer b, final int i) {
-        return b.getByte(i + LOGIN_USER_LEN) & 0xFF;
+    /** @param buffer holds the body @param offset body start @return LOGIN user id length. */
+    public static int loginUserLength(final DirectBuffer buffer, final int offset) {
+        return buffer.getByte(offset + LOGIN_USER_LEN) & 0xFF;
     }
 
-    /** @param b buffer @param i body start @return LOGIN device id length. */
-    public static int loginDeviceLength(final DirectBuffer b, final int i) {
-        return b.getByte(i + LOGIN_DEVICE_LEN) & 0xFF;
+    /** @param buffer holds the body @param offset body start @return LOGIN device id length. */
+    public static int loginDeviceLength(final DirectBuffer buffer, final int offset) {
+        return buffer.getByte(offset + LOGIN_DEVICE_LEN) & 0xFF;
+    }
+
+    /**
+     * Writes a LOGOUT body.
+     *
+     * @param buffer destination.
+     * @param offset body start.
+     * @param device the device's address.
+     * @return the body length.
+     */
+    public static int writeLogout(final MutableDirectBuffer buffer, final int offset, final long device) {
+        buffer.putLong(offset + DEVICE, device);
+        return LOGOUT_LENGTH;
+    }
+
+    /**
+     * Writes a DELIVER_ACK body.
+     *
+     * @param buffer  destination.
+     * @param offset  body start.
+     * @param device  the device's address.
+     * @param upToSeq the cumulative ack.
+     * @return the body length.
+     */
+    public static int writeAck(final MutableDirectBuffer buffer, final int offset, final long device,
+                               final long upToSeq) {
+        buffer.putLong(offset + DEVICE, device);
+        buffer.putLong(offset + ACK_UP_TO, upToSeq);
+        return ACK_LENGTH;
     }
 
     /**
@@ -182,25 +220,27 @@ public final class ShardCommand {
     /**
      * Writes a PRESENCE body.
      *
-     * @param b            destination.
-     * @param i            body start.
-     * @param connectionId the asking connection, 0 for the embedding API.
-     * @param requestId    embedding API request, else 0.
-     * @param user         holds the user id asked about.
-     * @param userOffset   where.
-     * @param userLength   how long.
+     * @param buffer     destination.
+     * @param offset     body start.
+     * @param originKind who waits for the answer ({@link ReplyOrigin}).
+     * @param origin     the origin's value.
+     * @param user       holds the user id asked about.
+     * @param userOffset where.
+     * @param userLength how long.
+     * @return the body length.
      */
-    public static void writePresence(final MutableDirectBuffer b, final int i, final long connectionId,
-                                     final long requestId, final DirectBuffer user, final int userOffset,
-                                     final int userLength) {
-        b.putLong(i + CONNECTION_ID, connectionId);
-        b.putLong(i + REQUEST_ID, requestId);
-        b.putByte(i + PRESENCE_USER_LEN, (byte) userLength);
-        b.putBytes(i + PRESENCE_USER, user, userOffset, userLength);
+    public static int writePresence(final MutableDirectBuffer buffer, final int offset, final byte originKind,
+                                    final long origin, final DirectBuffer user, final int userOffset,
+                                    final int userLength) {
+        buffer.putLong(offset + ORIGIN, origin);
+        buffer.putByte(offset + PRESENCE_ORIGIN_KIND, originKind);
+        buffer.putByte(offset + PRESENCE_USER_LEN, (byte) userLength);
+        buffer.putBytes(offset + PRESENCE_USER, user, userOffset, userLength);
+        return presenceLength(userLength);
     }
 
-    /** @param b buffer @param i body start @return PRESENCE user id length. */
-    public static int presenceUserLength(final DirectBuffer b, final int i) {
-        return b.getByte(i + PRESENCE_USER_LEN) & 0xFF;
+    /** @param buffer holds the body @param offset body start @return PRESENCE user id length. */
+    public static int presenceUserLength(final DirectBuffer buffer, final int offset) {
+        return buffer.getByte(offset + PRESENCE_USER_LEN) & 0xFF;
     }
 }

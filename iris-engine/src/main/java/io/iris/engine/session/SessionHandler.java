@@ -6,11 +6,15 @@ import io.iris.api.UserIds;
 import io.iris.api.auth.AuthenticationException;
 import io.iris.api.auth.Authenticator;
 import io.iris.api.auth.Principal;
-import io.iris.api.flow.FlowController;
-import io.iris.api.routing.Shard;
 import io.iris.engine.auth.TokenRevocations;
+import io.iris.engine.counters.EngineCounters;
+import io.iris.engine.ingress.CommandOutbox;
+import io.iris.engine.ingress.Ingress;
+import io.iris.engine.placement.DeviceAddress;
+import io.iris.engine.placement.Placement;
 import io.iris.engine.ratelimit.LoginThrottle;
 import io.iris.engine.ratelimit.UserRateLimits;
+import io.iris.engine.routing.ReplyOrigin;
 import io.iris.engine.routing.ShardCommand;
 import io.iris.transport.Connection;
 import io.iris.transport.ConnectionHandler;
@@ -18,9 +22,7 @@ import io.iris.transport.protocol.FrameDecoder;
 import io.iris.transport.protocol.FrameEncoder;
 import io.iris.protocol.Protocol;
 import org.agrona.DirectBuffer;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,13 +36,18 @@ import java.util.concurrent.TimeUnit;
  * The engine's {@link ConnectionHandler}: runs on I/O threads and turns frames into shard commands.
  *
  * <p>Per SEND, in order: authenticated? token still valid? recipient a valid user id ({@link UserIds}; else
- * INVALID_RECIPIENT)? payload within limit? the user's token
- * bucket; the {@link FlowController}; then the command is written straight into the recipient shard's
- * ring buffer ({@code tryClaim}/{@code commit}: no copy, no object). Refusals are answered with a
- * SEND_ACK carrying the status and a retry-after, never dropped. Logins, logouts, acks and presence
- * queries are control commands: they use the queue space the flow controller keeps free of SENDs and
- * are retried briefly when it is full rather than dropped, because losing one would leave a device
- * registered or a window closed.
+ * INVALID_RECIPIENT)? payload within limit? the user's token bucket; then the {@link Ingress} admits it (flow
+ * control) and writes it straight into the recipient shard's ring buffer. Refusals are answered with a
+ * SEND_ACK carrying the status and a retry-after, never dropped. Every device is named by its
+ * {@link DeviceAddress} (this node, the connection), the address shards answer to.
+ *
+ * <p>Logins, logouts, acks and presence queries are control commands: they use the queue space the flow
+ * controller keeps free of SENDs. When a shard's queue is full all the same, the I/O thread does not wait: the
+ * command goes to the thread's {@link CommandOutbox} and is offered again at the thread's next loop iteration
+ * ({@link #onLoopIteration()}, and before the next frame it handles). If that bounded outbox is full too, the
+ * connection is closed (INTERNAL, "server overloaded"): its inbox keeps every message and the device resumes
+ * from its cursor; a LOGOUT is always kept (see {@link CommandOutbox}), because losing one would leave a
+ * device registered on its shard.
  *
  * <p>At login the session also gets a deadline at the token's expiry ({@link Connection#closeAfter}): an
  * idle session is closed with TOKEN_EXPIRED then, not only at its next SEND. A token with an id
@@ -59,42 +66,44 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SessionHandler implements ConnectionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(SessionHandler.class);
-    private static final long CONTROL_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final String OVERLOADED_TEXT = "server overloaded, reconnect later";
     private static final String TOKEN_EXPIRED_TEXT = "token expired; log in again";
 
     private final Authenticator authenticator;
-    private final Shard shard;
-    private final RingBuffer[] queues;
-    private final FlowController flow;
+    private final Ingress ingress;
+    private final Placement placement;
+    private final EngineCounters counters;
+    private final int outboxBytes;
     private final UserRateLimits rateLimits;
     private final TokenRevocations revocations;
     private final LoginThrottle loginThrottle;
     private final LiveTokens liveTokens = new LiveTokens();
     private final int maxPayload;
     private final long idleTimeoutMillis;
-    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(this::newScratch);
     /** Refused logins at INFO, at most one line per 10 s with the count of the others (see the class comment). */
     private final RateLimitedLog refusals = new RateLimitedLog(10_000, System::nanoTime, LOG::info);
 
     /**
      * @param authenticator     verifies LOGIN tokens.
-     * @param shard             maps users to shards.
-     * @param queues            each shard's command queue.
-     * @param flow              admission control for SENDs.
+     * @param ingress           where commands go; holds SEND admission.
      * @param rateLimits        per-user token buckets.
      * @param revocations       revoked token ids; a login with one is refused.
      * @param loginThrottle     failed-login limits per source address ({@link LoginThrottle#disabled()} for none).
      * @param maxPayload        largest accepted payload.
      * @param heartbeatMillis   announced heartbeat; three of them without a frame close the connection.
+     * @param counters          where logins and refused SENDs are counted.
+     * @param outboxBytes       bound of each I/O thread's {@link CommandOutbox}.
      */
-    public SessionHandler(final Authenticator authenticator, final Shard shard, final RingBuffer[] queues,
-                          final FlowController flow, final UserRateLimits rateLimits,
+    public SessionHandler(final Authenticator authenticator, final Ingress ingress, final UserRateLimits rateLimits,
                           final TokenRevocations revocations, final LoginThrottle loginThrottle,
-                          final int maxPayload, final int heartbeatMillis) {
+                          final int maxPayload, final int heartbeatMillis, final EngineCounters counters,
+                          final int outboxBytes) {
         this.authenticator = authenticator;
-        this.shard = shard;
-        this.queues = queues.clone();
-        this.flow = flow;
+        this.ingress = Objects.requireNonNull(ingress, "ingress");
+        this.placement = ingress.placement();
+        this.counters = Objects.requireNonNull(counters, "counters");
+        this.outboxBytes = outboxBytes;
         this.rateLimits = rateLimits;
         this.revocations = Objects.requireNonNull(revocations, "revocations");
         this.loginThrottle = Objects.requireNonNull(loginThrottle, "loginThrottle");
@@ -110,6 +119,7 @@ public final class SessionHandler implements ConnectionHandler {
     @Override
     public void onFrame(final Connection c, final DirectBuffer buffer, final int offset, final int length) {
         final Scratch s = scratch.get();
+        s.outbox.drain(ingress); // what waits goes first (and is usually gone already: see onLoopIteration)
         final FrameDecoder d = s.decoder;
         if (!d.wrap(buffer, offset, length)) {
             c.closeWithError(ErrorCode.MALFORMED_FRAME, d.error());
@@ -138,8 +148,8 @@ public final class SessionHandler implements ConnectionHandler {
                 send(c, session, d, s);
                 break;
             case Protocol.DELIVER_ACK:
-                control(c, session.homeShard, ShardCommand.DELIVER_ACK, s.command, 0,
-                    writeAck(s.command, c.id(), d.seq()));
+                control(c, s, session.homeShard, ShardCommand.DELIVER_ACK,
+                    ShardCommand.writeAck(s.command, 0, session.device, d.seq()));
                 break;
             case Protocol.PRESENCE_QUERY:
                 if (!UserIds.isValid(d.buffer(), d.idOffset(), d.idLength())) {
@@ -149,9 +159,9 @@ public final class SessionHandler implements ConnectionHandler {
                     c.write(s.frame, 0, FrameEncoder.presence(s.frame, 0, id, false, 0));
                     break;
                 }
-                ShardCommand.writePresence(s.command, 0, c.id(), 0, d.buffer(), d.idOffset(), d.idLength());
-                control(c, shard.shardOf(d.buffer(), d.idOffset(), d.idLength()), ShardCommand.PRESENCE, s.command, 0,
-                    ShardCommand.presenceLength(d.idLength()));
+                control(c, s, placement.shardOf(d.buffer(), d.idOffset(), d.idLength()), ShardCommand.PRESENCE,
+                    ShardCommand.writePresence(s.command, 0, ReplyOrigin.CLIENT, session.device, d.buffer(),
+                        d.idOffset(), d.idLength()));
                 break;
             default:
                 c.closeWithError(ErrorCode.MALFORMED_FRAME, "a client may not send " + Protocol.typeName(type));
@@ -170,17 +180,30 @@ public final class SessionHandler implements ConnectionHandler {
             liveTokens.remove(session.tokenId, c.id());
         }
         final Scratch s = scratch.get();
-        s.command.putLong(ShardCommand.CONNECTION_ID, c.id());
-        control(null, session.homeShard, ShardCommand.LOGOUT, s.command, 0, 8);
+        s.outbox.drain(ingress);
+        control(null, s, session.homeShard, ShardCommand.LOGOUT,
+            ShardCommand.writeLogout(s.command, 0, session.device));
+    }
+
+    /**
+     * Offers this I/O thread's waiting control commands to their shards again.
+     *
+     * @return true if some still wait (a shard queue is still full).
+     */
+    @Override
+    public boolean onLoopIteration() {
+        return scratch.get().outbox.drain(ingress);
     }
 
     private void login(final Connection c, final Session session, final FrameDecoder d) {
         if (session.authenticated()) {
+            counters.loginRefused(ErrorCode.ALREADY_AUTHENTICATED);
             c.closeWithError(ErrorCode.ALREADY_AUTHENTICATED, "already logged in");
             return;
         }
         final int version = Protocol.negotiate(d.minVersion(), d.maxVersion());
         if (version < 0) {
+            counters.loginRefused(ErrorCode.UNSUPPORTED_VERSION);
             c.closeWithError(ErrorCode.UNSUPPORTED_VERSION, "this server speaks protocol versions "
                 + Protocol.MIN_VERSION + " to " + Protocol.VERSION);
             return;
@@ -240,7 +263,8 @@ public final class SessionHandler implements ConnectionHandler {
         }
         session.userId = principal.userId();
         session.userBytes = user;
-        session.homeShard = shard.shardOf(principal.userId());
+        session.homeShard = placement.shardOf(principal.userId());
+        session.device = DeviceAddress.of(placement.localNode(), c.id());
         session.expiresAtMillis = principal.expiresAtMillis();
         session.tokenId = tokenId;
         session.bucket = rateLimits.acquire(session.userId);
@@ -251,9 +275,8 @@ public final class SessionHandler implements ConnectionHandler {
             c.closeAfter(Math.max(0, principal.expiresAtMillis() - now + 1), ErrorCode.TOKEN_EXPIRED, TOKEN_EXPIRED_TEXT);
         }
         final Scratch s = scratch.get();
-        ShardCommand.writeLogin(s.command, 0, c.id(), d.seq(), version, user, device);
-        control(c, session.homeShard, ShardCommand.LOGIN, s.command, 0,
-            ShardCommand.loginLength(user.length, device.length));
+        ShardCommand.writeLogin(s.command, 0, session.device, d.seq(), version, user, device);
+        control(c, s, session.homeShard, ShardCommand.LOGIN, ShardCommand.loginLength(user.length, device.length));
     }
 
     private void send(final Connection c, final Session session, final FrameDecoder d, final Scratch s) {
@@ -276,23 +299,12 @@ public final class SessionHandler implements ConnectionHandler {
             return;
         }
         final DirectBuffer b = d.buffer();
-        final int target = shard.shardOf(b, d.idOffset(), d.idLength());
-        final long retry = flow.admit(target);
-        if (retry > 0) {
-            ack(c, s, msgId, SendStatus.OVERLOADED, retry);
-            return;
-        }
-        final RingBuffer queue = queues[target];
-        final int length = ShardCommand.sendLength(session.userBytes.length, d.idLength(), d.payloadLength());
-        final int index = queue.tryClaim(ShardCommand.SEND, length);
-        if (index < 0) {
-            ack(c, s, msgId, SendStatus.OVERLOADED, 50);
-            return;
-        }
         s.sender.wrap(session.userBytes);
-        ShardCommand.writeSend(queue.buffer(), index, c.id(), 0, msgId, s.sender, 0, session.userBytes.length,
-            b, d.idOffset(), d.idLength(), b, d.payloadOffset(), d.payloadLength());
-        queue.commit(index);
+        final long retry = ingress.send(ReplyOrigin.CLIENT, session.device, msgId, s.sender, 0,
+            session.userBytes.length, b, d.idOffset(), d.idLength(), b, d.payloadOffset(), d.payloadLength());
+        if (retry != Ingress.QUEUED) {
+            ack(c, s, msgId, SendStatus.OVERLOADED, retry);
+        }
     }
 
     /**
@@ -305,51 +317,56 @@ public final class SessionHandler implements ConnectionHandler {
         return liveTokens.connections(tokenId);
     }
 
-    private static void ack(final Connection c, final Scratch s, final long msgId, final SendStatus status,
-                            final long retryAfterMillis) {
+    private void ack(final Connection c, final Scratch s, final long msgId, final SendStatus status,
+                     final long retryAfterMillis) {
+        counters.send(status);
         final int len = FrameEncoder.sendAck(s.frame, 0, msgId, status.code(), 0, System.currentTimeMillis(),
             retryAfterMillis);
         c.write(s.frame, 0, len);
     }
 
-    private static int writeAck(final MutableDirectBuffer b, final long connectionId, final long upTo) {
-        b.putLong(ShardCommand.CONNECTION_ID, connectionId);
-        b.putLong(ShardCommand.ACK_UP_TO, upTo);
-        return 16;
-    }
-
     /**
-     * Writes a control command, retrying for up to a second if the shard's queue is full. If it still
-     * fails the shard is wedged: the connection (if any) is closed and the failure logged.
+     * Hands a control command (in {@code s.command}) to its shard, or to this thread's outbox when the shard's
+     * queue is full or commands wait already; if the outbox is full, closes the connection (see the class
+     * comment).
      */
-    private void control(final Connection c, final int target, final int type, final DirectBuffer body,
-                         final int offset, final int length) {
-        final RingBuffer queue = queues[target];
-        if (queue.write(type, body, offset, length)) {
+    private void control(final Connection c, final Scratch s, final int shard, final int type, final int length) {
+        if (s.outbox.isEmpty() && ingress.offer(shard, type, s.command, 0, length)) {
             return;
         }
-        final long deadline = System.nanoTime() + CONTROL_RETRY_NANOS;
-        while (System.nanoTime() - deadline < 0) {
-            Thread.onSpinWait();
-            if (queue.write(type, body, offset, length)) {
-                return;
-            }
+        if (s.outbox.add(shard, type, s.command, 0, length)) {
+            return;
         }
-        LOG.error("shard {} queue full for a second; dropping control command {}", target, type);
+        counters.ingressOverflowClosed();
+        LOG.warn("shard {} queue and the I/O thread's outbox are full: closing connection {}", shard,
+            c == null ? "-" : c.id());
         if (c != null) {
-            c.closeWithError(ErrorCode.INTERNAL, "server overloaded, reconnect later");
+            if (type == ShardCommand.LOGIN) {
+                counters.loginRefused(ErrorCode.INTERNAL);
+            }
+            c.closeWithError(ErrorCode.INTERNAL, OVERLOADED_TEXT);
         }
     }
 
     private void refused(final InetAddress from, final ErrorCode code, final String reason) {
+        counters.loginRefused(code);
         refusals.log("login refused from " + from + ": " + code + " (" + reason + ")");
     }
 
-    /** Per-I/O-thread reusable buffers. */
+    private Scratch newScratch() {
+        return new Scratch(new CommandOutbox(outboxBytes));
+    }
+
+    /** Per-I/O-thread state: reusable buffers and the thread's outbox of control commands. */
     private static final class Scratch {
         final FrameDecoder decoder = new FrameDecoder();
         final UnsafeBuffer frame = new UnsafeBuffer(new byte[512]);
-        final UnsafeBuffer command = new UnsafeBuffer(new byte[512]);
+        final UnsafeBuffer command = new UnsafeBuffer(new byte[CommandOutbox.MAX_BODY]);
         final UnsafeBuffer sender = new UnsafeBuffer(new byte[0]);
+        final CommandOutbox outbox;
+
+        Scratch(final CommandOutbox outbox) {
+            this.outbox = outbox;
+        }
     }
 }

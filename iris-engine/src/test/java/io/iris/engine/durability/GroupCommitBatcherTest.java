@@ -1,6 +1,5 @@
 package io.iris.engine.durability;
 
-import io.iris.api.durability.DurableBatcher;
 import io.iris.api.storage.StorageUnavailableException;
 import io.iris.engine.ForwardingInboxStore;
 import io.iris.storage.memory.MemoryInboxStore;

@@ -1,7 +1,7 @@
 package io.iris.engine.flow;
 
 import io.iris.api.IrisConfig;
-import io.iris.api.durability.DurableBatcher;
+import io.iris.engine.durability.DurableBatcher;
 import io.iris.api.flow.OverloadLevel;
 import io.iris.api.storage.InboxStore;
 import io.iris.api.storage.InboxVisitor;
@@ -39,7 +39,8 @@ class NoisyDiskFlowTest {
     private final RingBuffer queue = new ManyToOneRingBuffer(new UnsafeBuffer(
         ByteBuffer.allocateDirect(64 * 1024 + RingBufferDescriptor.TRAILER_LENGTH)));
     private final OverloadFlowController flow = new OverloadFlowController(FlowSettings.from(IrisConfig.empty()),
-        new RingBuffer[] {queue}, new CommitLatencyProbe[] {probe}, () -> 0.0, () -> 0L, now::get, changes::add);
+        new RingBuffer[] {queue}, new CommitLatencyProbe[] {probe}, () -> 0.0, now::get)
+        .attach(() -> 0L, changes::add);
     private long nextSampleNanos = now.get();
 
     /** Runs the sampler for every 10 ms tick up to the clock's present. */

@@ -31,8 +31,8 @@ class OverloadFlowControllerTest {
     private final OverloadFlowController flow = new OverloadFlowController(FlowSettings.from(IrisConfig.of(Map.of(
         "flow.dwellMillis", "100", "flow.outbound.budgetBytes", "1000",
         "flow.slow.retryAfterMillis", "7", "flow.shed.retryAfterMillis", "70", "flow.critical.retryAfterMillis", "700"))),
-        new RingBuffer[] {queue, other}, new CommitLatencyProbe[] {latency}, () -> heap, outbound::get, now::get,
-        changes::add);
+        new RingBuffer[] {queue, other}, new CommitLatencyProbe[] {latency}, () -> heap, now::get)
+        .attach(outbound::get, changes::add);
 
     private static RingBuffer queue() {
         return new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024
@@ -116,7 +116,7 @@ class OverloadFlowControllerTest {
     void guardAloneRefusesAtNormal() {
         final OverloadFlowController guardOnly = new OverloadFlowController(FlowSettings.from(IrisConfig.of(Map.of(
             "flow.queue.enter", "0.9,0.95,0.99", "flow.queue.exit", "0.8,0.9,0.95", "flow.highWaterFraction", "0.5"))),
-            new RingBuffer[] {queue}, new CommitLatencyProbe[0], () -> 0.0, () -> 0L, now::get, l -> { });
+            new RingBuffer[] {queue}, new CommitLatencyProbe[0], () -> 0.0, now::get);
         fill(queue, 0.5);
         guardOnly.sample();
         assertThat(guardOnly.level()).isEqualTo(OverloadLevel.NORMAL);
@@ -171,7 +171,7 @@ class OverloadFlowControllerTest {
     void samplerThreadPublishesTheLevel() throws Exception {
         final OverloadFlowController live = new OverloadFlowController(FlowSettings.from(IrisConfig.of(Map.of(
             "flow.sampleIntervalMillis", "5"))), new RingBuffer[] {queue}, new CommitLatencyProbe[0],
-            () -> heap, () -> 0L, System::nanoTime, l -> { });
+            () -> heap, System::nanoTime);
         try {
             live.start();
             heap = 0.99;

@@ -1,4 +1,4 @@
-package io.iris.api.routing;
+package io.iris.engine.routing;
 
 import org.agrona.DirectBuffer;
 

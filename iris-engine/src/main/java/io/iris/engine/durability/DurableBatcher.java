@@ -1,4 +1,4 @@
-package io.iris.api.durability;
+package io.iris.engine.durability;
 
 import org.agrona.DirectBuffer;
 

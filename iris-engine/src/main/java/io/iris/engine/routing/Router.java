@@ -1,4 +1,4 @@
-package io.iris.api.routing;
+package io.iris.engine.routing;
 
 import org.agrona.DirectBuffer;
 
@@ -10,32 +10,37 @@ import org.agrona.DirectBuffer;
  * at most a configured number of delivered-but-unacknowledged messages; the rest wait in the inbox and
  * are read from storage as acknowledgements arrive. So a slow device costs bounded memory and a
  * reconnecting device receives its backlog gap-free, without a message ever being held only in memory.
+ *
+ * <p>Devices are named by their {@link io.iris.engine.placement.DeviceAddress} (node, connection), so a device
+ * connected to another node of a cluster is routed to the same way as a local one. An engine-internal
+ * interface, not an SPI.
  */
 public interface Router {
     /**
      * A device logged in.
      *
-     * @param userId       the user.
-     * @param deviceId     the device.
-     * @param connectionId the transport connection the device is on.
-     * @param cursor       the highest seq the device already has; delivery resumes after it.
+     * @param userId   the user.
+     * @param deviceId the device.
+     * @param device   the device session's address.
+     * @param cursor   the highest seq the device already has; delivery resumes after it.
+     * @param lastSeq  the newest durable seq of the user's inbox, as the shard read it for the login.
      */
-    void online(String userId, String deviceId, long connectionId, long cursor);
+    void online(String userId, String deviceId, long device, long cursor, long lastSeq);
 
     /**
      * A device's connection closed.
      *
-     * @param connectionId the connection given to {@link #online}.
+     * @param device the address given to {@link #online}.
      */
-    void offline(long connectionId);
+    void offline(long device);
 
     /**
      * A device acknowledged every message up to a seq (cumulative).
      *
-     * @param connectionId the device's connection.
-     * @param upToSeq      the acknowledged seq.
+     * @param device  the device session's address.
+     * @param upToSeq the acknowledged seq.
      */
-    void acked(long connectionId, long upToSeq);
+    void acked(long device, long upToSeq);
 
     /**
      * A message became durable in a user's inbox: deliver it to each online device whose window allows,
