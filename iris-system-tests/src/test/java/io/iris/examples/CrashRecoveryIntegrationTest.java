@@ -144,6 +144,7 @@ class CrashRecoveryIntegrationTest {
         final List<Device> devices = new ArrayList<>();
         final List<Sender> senders = new ArrayList<>();
         final List<CompletableFuture<String>> probes = new ArrayList<>();
+        final Set<String> probing = ConcurrentHashMap.newKeySet();
         final List<String> recoveries = new ArrayList<>();
         try {
             for (final String user : ONLINE) {
@@ -193,8 +194,18 @@ class CrashRecoveryIntegrationTest {
                     }
                 });
                 Collections.sort(keys);
-                for (int i = 0; i < 10 && !keys.isEmpty(); i++) {
-                    probes.add(senders.get(0).probe(keys.get(random.nextInt(keys.size()))));
+                // ten different messages, none still being probed from an earlier cycle: a client refuses a
+                // second SEND with a client message id that is still pending
+                Collections.shuffle(keys, random);
+                int picked = 0;
+                for (final String key : keys) {
+                    if (picked == 10) {
+                        break;
+                    }
+                    if (probing.add(key)) {
+                        picked++;
+                        probes.add(senders.get(0).probe(key).whenComplete((r, e) -> probing.remove(key)));
+                    }
                 }
             }
 
