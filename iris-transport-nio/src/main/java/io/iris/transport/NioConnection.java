@@ -42,6 +42,10 @@ final class NioConnection implements Connection, FramedConnection {
     SocketLayer layer;
     /** Framing layer, set when the connection opens. */
     Framing framing;
+    /** The framing's parked partial inbound frame ({@link #park}), else null. */
+    ByteBuffer parked;
+    /** The framing's state word ({@link #framingWord(int)}). */
+    int framingWord;
     /** Unsent output (framed plaintext; TLS encrypts it as it flushes) while there is some, else null. */
     OutboundQueue out;
 
@@ -229,6 +233,26 @@ final class NioConnection implements Connection, FramedConnection {
     @Override
     public void release(final ByteBuffer buffer) {
         owner.pool.release(buffer);
+    }
+
+    @Override
+    public void park(final ByteBuffer buffer) {
+        parked = buffer;
+    }
+
+    @Override
+    public ByteBuffer parked() {
+        return parked;
+    }
+
+    @Override
+    public void framingWord(final int word) {
+        framingWord = word;
+    }
+
+    @Override
+    public int framingWord() {
+        return framingWord;
     }
 
     @Override

@@ -11,8 +11,6 @@ final class Session {
     String userId;
     byte[] userBytes;
     int homeShard;
-    /** The device's {@link io.iris.engine.placement.DeviceAddress}: this node and the connection. */
-    long device;
     long expiresAtMillis;
     /** The token's id ({@code jti}), or null: the key under which {@link LiveTokens} tracks this session. */
     String tokenId;

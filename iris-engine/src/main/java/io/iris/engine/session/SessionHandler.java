@@ -149,7 +149,7 @@ public final class SessionHandler implements ConnectionHandler {
                 break;
             case Protocol.DELIVER_ACK:
                 control(c, s, session.homeShard, ShardCommand.DELIVER_ACK,
-                    ShardCommand.writeAck(s.command, 0, session.device, d.seq()));
+                    ShardCommand.writeAck(s.command, 0, device(c), d.seq()));
                 break;
             case Protocol.PRESENCE_QUERY:
                 if (!UserIds.isValid(d.buffer(), d.idOffset(), d.idLength())) {
@@ -160,7 +160,7 @@ public final class SessionHandler implements ConnectionHandler {
                     break;
                 }
                 control(c, s, placement.shardOf(d.buffer(), d.idOffset(), d.idLength()), ShardCommand.PRESENCE,
-                    ShardCommand.writePresence(s.command, 0, ReplyOrigin.CLIENT, session.device, d.buffer(),
+                    ShardCommand.writePresence(s.command, 0, ReplyOrigin.CLIENT, device(c), d.buffer(),
                         d.idOffset(), d.idLength()));
                 break;
             default:
@@ -182,7 +182,7 @@ public final class SessionHandler implements ConnectionHandler {
         final Scratch s = scratch.get();
         s.outbox.drain(ingress);
         control(null, s, session.homeShard, ShardCommand.LOGOUT,
-            ShardCommand.writeLogout(s.command, 0, session.device));
+            ShardCommand.writeLogout(s.command, 0, device(c)));
     }
 
     /**
@@ -264,7 +264,6 @@ public final class SessionHandler implements ConnectionHandler {
         session.userId = principal.userId();
         session.userBytes = user;
         session.homeShard = placement.shardOf(principal.userId());
-        session.device = DeviceAddress.of(placement.localNode(), c.id());
         session.expiresAtMillis = principal.expiresAtMillis();
         session.tokenId = tokenId;
         session.bucket = rateLimits.acquire(session.userId);
@@ -275,7 +274,7 @@ public final class SessionHandler implements ConnectionHandler {
             c.closeAfter(Math.max(0, principal.expiresAtMillis() - now + 1), ErrorCode.TOKEN_EXPIRED, TOKEN_EXPIRED_TEXT);
         }
         final Scratch s = scratch.get();
-        ShardCommand.writeLogin(s.command, 0, session.device, d.seq(), version, user, device);
+        ShardCommand.writeLogin(s.command, 0, device(c), d.seq(), version, user, device);
         control(c, s, session.homeShard, ShardCommand.LOGIN, ShardCommand.loginLength(user.length, device.length));
     }
 
@@ -300,7 +299,7 @@ public final class SessionHandler implements ConnectionHandler {
         }
         final DirectBuffer b = d.buffer();
         s.sender.wrap(session.userBytes);
-        final long retry = ingress.send(ReplyOrigin.CLIENT, session.device, msgId, s.sender, 0,
+        final long retry = ingress.send(ReplyOrigin.CLIENT, device(c), msgId, s.sender, 0,
             session.userBytes.length, b, d.idOffset(), d.idLength(), b, d.payloadOffset(), d.payloadLength());
         if (retry != Ingress.QUEUED) {
             ack(c, s, msgId, SendStatus.OVERLOADED, retry);
@@ -368,5 +367,14 @@ public final class SessionHandler implements ConnectionHandler {
         Scratch(final CommandOutbox outbox) {
             this.outbox = outbox;
         }
+    }
+
+    /**
+     * @param c a client connection.
+     * @return the address of its device: this node and the connection (computed, not kept in the session:
+     * a field per connection adds up over tens of thousands of connections).
+     */
+    private long device(final Connection c) {
+        return DeviceAddress.of(placement.localNode(), c.id());
     }
 }

@@ -60,4 +60,26 @@ public interface FramedConnection {
      * @return the loop's reusable view over {@code [0, buffer.limit())}; valid until the next call.
      */
     DirectBuffer view(ByteBuffer buffer);
+
+    /**
+     * Keeps a buffer with the connection between {@link Framing#decode} calls: the framing's partial inbound
+     * frame, if any. A framing that keeps all its state there can serve every connection from one instance.
+     *
+     * @param buffer a buffer from {@link #borrow}, or null once nothing is parked.
+     */
+    void park(ByteBuffer buffer);
+
+    /** @return the buffer last {@link #park parked}, or null. */
+    ByteBuffer parked();
+
+    /**
+     * Keeps 32 bits of framing state with the connection between {@link Framing#decode} calls (e.g. the first
+     * bytes of a cut length prefix), so that such state costs no buffer and no object.
+     *
+     * @param word the state; 0 means none.
+     */
+    void framingWord(int word);
+
+    /** @return the word last set with {@link #framingWord(int)}; 0 at first. */
+    int framingWord();
 }

@@ -4,9 +4,11 @@ import org.agrona.DirectBuffer;
 
 /**
  * The framing layer of one connection: between the byte stream below (socket or TLS) and the handler above.
- * One instance per connection (from its listener's or connection's {@link Factory}), used only by the
- * connection's event-loop thread, so it may keep per-connection state; it must hold no buffer while idle
- * (borrow one from {@link FramedConnection#borrow} only while a partial frame exists).
+ * Each connection gets its framing from its listener's or connection's {@link Factory}: a framing with
+ * per-connection state is one instance per connection, used only by that connection's event-loop thread; a
+ * framing that keeps its state in the buffer it {@link FramedConnection#park parks} on the connection (like
+ * {@link LengthPrefixFraming}) serves all connections from one instance. Either way it must hold no buffer
+ * while idle (borrow one from {@link FramedConnection#borrow} only while a partial frame exists).
  *
  * <p>The seam is built for a framing with a handshake and per-frame headers (WebSocket next to
  * {@link LengthPrefixFraming}): {@link #decode} may consume a handshake before any frame and answer it with
