@@ -426,6 +426,12 @@ public final class ChronicleInboxStore implements InboxStore {
                         ledger.onRecord(cycle);
                         continue;
                     }
+                    if (type == 0) { // no record type is 0: the page holding this record's start never reached the disk
+                        torn = tornAt(q);
+                        voided++;
+                        ledger.onRecord(cycle);
+                        continue;
+                    }
                     if (type == WalRecords.APPEND || type == WalRecords.APPEND_UNCHECKED) {
                         long seq = 0;
                         long clientMsgId = 0;
@@ -443,10 +449,7 @@ public final class ChronicleInboxStore implements InboxStore {
                             whole = false;
                         }
                         if (!whole) {
-                            LOG.warn("chronicle store {}: log record {} is torn (a power loss took part of it before "
-                                + "its sync); it and the records after it were never acknowledged and are dropped",
-                                dir, Long.toHexString(q));
-                            torn = true;
+                            torn = tornAt(q);
                             voided++;
                             ledger.onRecord(cycle);
                             continue;
@@ -474,6 +477,12 @@ public final class ChronicleInboxStore implements InboxStore {
                         final long upTo = in.readLong();
                         in.readUtf8(a);
                         in.readUtf8(c);
+                        if (a.length() == 0 || c.length() == 0) { // zeros from a page that never reached the disk
+                            torn = tornAt(q);
+                            voided++;
+                            ledger.onRecord(cycle);
+                            continue;
+                        }
                         final UserInbox u = inbox(intern(ids, a));
                         u.advance(c.toString(), upTo);
                         trim(u);
@@ -481,6 +490,12 @@ public final class ChronicleInboxStore implements InboxStore {
                     } else if (type == WalRecords.SEEN) {
                         final long seen = in.readLong();
                         in.readUtf8(a);
+                        if (a.length() == 0) { // zeros from a page that never reached the disk
+                            torn = tornAt(q);
+                            voided++;
+                            ledger.onRecord(cycle);
+                            continue;
+                        }
                         inbox(intern(ids, a)).lastSeen = seen;
                         ledger.onRecord(cycle);
                     } else {
@@ -531,6 +546,18 @@ public final class ChronicleInboxStore implements InboxStore {
             space.wrote(cycle, end);
             ledger.onRecord(cycle);
         }
+    }
+
+    /**
+     * Logs a torn record found by recovery: a power loss took part of it before its sync (a checksum that does
+     * not match, or zeros where a type or an id must be).
+     *
+     * @return true: recovery voids it and every record after it up to the next OPENED.
+     */
+    private boolean tornAt(final long index) {
+        LOG.warn("chronicle store {}: log record {} is torn (a power loss took part of it before its sync); it and "
+            + "the records after it were never acknowledged and are dropped", dir, Long.toHexString(index));
+        return true;
     }
 
     /**
