@@ -137,7 +137,7 @@ public final class IrisMain {
         System.out.println();
         System.out.println("Iris is running on " + engine.settings().host() + ":" + engine.port()
             + " (storage=" + engine.settings().storage() + (tls ? ", TLS 1.3/1.2" : "") + "). Ctrl-C stops it gracefully.");
-        System.out.println("Files (relative paths resolve against the working directory " + ServerConfig.absolute(".")
+        System.out.println("Files (relative paths resolve against " + ServerConfig.pathBase()
             + "): " + String.join(", ", ServerConfig.filesInUse(config, loaded)));
         if (ServerConfig.usesDevTls(loaded)) {
             final Path ca = Path.of(config.getString("tls.devDir", "data/tls"), DevCertificates.CA_FILE);

@@ -27,8 +27,12 @@ import java.util.Properties;
  * ({@code discovery.*} keys by the chosen discovery provider, which knows its own).
  *
  * <p>Relative paths ({@code data/...}) resolve against the working directory, as documented in
- * {@code iris.properties}; {@link #filesInUse} lists them resolved, for the server to print at start, and
- * tools that only read a file the server creates (the development secret) refuse to create it elsewhere.
+ * {@code iris.properties}, unless the system property {@value #HOME_PROPERTY} names the distribution's home
+ * (the {@code bin/iris-server} launcher sets it): then they resolve against that home, so the data directory does
+ * not depend on where the server was started from, and the home's {@value #HOME_CONFIG} (when present) is read
+ * between the bundled defaults and {@code --config}. {@link #filesInUse} lists them resolved, for the server to
+ * print at start, and tools that only read a file the server creates (the development secret) refuse to create
+ * it elsewhere.
  */
 final class ServerConfig {
     private static final String ENV_PREFIX = "IRIS_";
@@ -37,6 +41,15 @@ final class ServerConfig {
         "auth.jwt.audience", "auth.jwt.secretKid", "auth.jwt.publicKeys");
     /** Keys the server reads itself (not the engine): declared to the engine so that it accepts them. */
     static final List<String> SERVER_KEYS = List.of("dev.secretFile", "tls.devDir", "tls.devNames");
+    /** System property naming the distribution home that relative paths resolve against (set by bin/iris-server). */
+    static final String HOME_PROPERTY = "iris.home";
+    /** The distribution's configuration file under its home: the layer between the bundled defaults and --config. */
+    static final String HOME_CONFIG = "conf/iris.properties";
+    /** Keys whose value is one file or directory. */
+    private static final List<String> PATH_KEYS = List.of("storage.chronicle.dir", "auth.jwt.revokedFile",
+        "dev.secretFile", "tls.devDir", "tls.certFile", "tls.keyFile", "tls.trustFile");
+    /** Key whose value is a comma-separated list of paths, each optionally prefixed with {@code kid=}. */
+    private static final String PUBLIC_KEYS = "auth.jwt.publicKeys";
 
     private ServerConfig() {
     }
@@ -47,8 +60,22 @@ final class ServerConfig {
      * @return the merged configuration.
      */
     static IrisConfig load(final List<String> args, final Map<String, String> env) {
+        return load(args, env, System.getProperty(HOME_PROPERTY));
+    }
+
+    /**
+     * @param args command-line arguments after the subcommand.
+     * @param env  the environment.
+     * @param home the distribution home (its {@value #HOME_CONFIG} is read, relative paths resolve against it),
+     *             or null (or empty) for none: relative paths then resolve against the working directory.
+     * @return the merged configuration, its relative paths resolved against {@code home} when given.
+     */
+    static IrisConfig load(final List<String> args, final Map<String, String> env, final String home) {
         final Map<String, String> values = new LinkedHashMap<>(defaults());
         final Map<String, String> known = new LinkedHashMap<>(values);
+        if (home != null && !home.isEmpty() && Files.isRegularFile(Path.of(home, HOME_CONFIG))) {
+            values.putAll(read(Path.of(home, HOME_CONFIG)));
+        }
         for (int i = 0; i < args.size(); i++) {
             final String arg = args.get(i);
             if (arg.equals("--config")) {
@@ -83,7 +110,31 @@ final class ServerConfig {
                     + "; iris.properties lists every key");
             }
         }
+        if (home != null && !home.isEmpty()) {
+            resolveAgainst(Path.of(home), values);
+        }
         return IrisConfig.of(values);
+    }
+
+    /** Rewrites the relative paths among {@code values} to absolute ones under {@code home}; empty values stay. */
+    private static void resolveAgainst(final Path home, final Map<String, String> values) {
+        for (final String key : PATH_KEYS) {
+            final String v = values.get(key);
+            if (v != null && !v.isEmpty()) {
+                values.put(key, home.resolve(v).toAbsolutePath().normalize().toString());
+            }
+        }
+        final String keys = values.get(PUBLIC_KEYS);
+        if (keys != null && !keys.isBlank()) {
+            final List<String> resolved = new java.util.ArrayList<>();
+            for (final String entry : keys.split(",")) {
+                final String e = entry.trim();
+                final int eq = e.indexOf('=');
+                resolved.add(eq < 0 ? home.resolve(e).toAbsolutePath().normalize().toString()
+                    : e.substring(0, eq + 1) + home.resolve(e.substring(eq + 1).trim()).toAbsolutePath().normalize());
+            }
+            values.put(PUBLIC_KEYS, String.join(",", resolved));
+        }
     }
 
     /**
@@ -156,6 +207,13 @@ final class ServerConfig {
             files.add("tls.devDir=" + absolute(config.getString("tls.devDir", "")));
         }
         return files;
+    }
+
+    /** @return what relative paths resolve against, for messages: the distribution home or the working directory. */
+    static String pathBase() {
+        final String home = System.getProperty(HOME_PROPERTY);
+        return home != null && !home.isEmpty() ? "the distribution home " + absolute(home)
+            : "the working directory " + absolute(".");
     }
 
     /**

@@ -28,7 +28,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <ul>
  *   <li>JVM flags: the README, docs/operations.md and the manifest properties list exactly the root pom's
  *       {@code iris.jvm.flags} (as {@link JvmFlags} reads it), and no launcher in the repository spells the flags
- *       out itself (the JMH {@code @Fork} annotations, which must, are checked by the benchmarks' ForkFlagsTest);</li>
+ *       out itself (the JMH {@code @Fork} annotations, which must, are checked by the benchmarks' ForkFlagsTest):
+ *       the distribution's {@code bin/iris-server} gets them filtered in from the pom at build time;</li>
+ *   <li>the systemd unit: its stop timeout covers the default {@code shutdown.drainTimeoutMillis}, its open-file
+ *       limit the default {@code server.maxConnections};</li>
  *   <li>configuration keys: every key of {@code iris.properties} is accepted by the engine, every key of the
  *       registry {@link ConfigKeys} is documented there with the registry's default (or the reference server's
  *       deliberate override), and the key table of docs/operations.md is the registry's.</li>
@@ -94,6 +97,38 @@ class DocumentedKeysAndFlagsTest {
         }
         assertThat(offenders).as("files that spell the JVM flags out instead of reading iris.jvm.flags"
             + " (JvmFlags / ChildJvm in iris-test-support)").isEmpty();
+    }
+
+    @Test
+    void theLauncherTemplateTakesTheFlagsFromThePom() throws IOException {
+        final String script = Files.readString(ROOT.resolve("dist/bin/iris-server"));
+        assertThat(script).startsWith("#!/bin/sh\n");
+        assertThat(script.split(Pattern.quote("'@iris.jvm.flags@'"), -1)).as("one filtered flags token").hasSize(2);
+        assertThat(script).containsPattern("(?m)^exec \"\\$java\" \\$jvm_flags .*-Diris\\.home=\"\\$home\" -jar"
+            + " \"\\$home/lib/iris-server\\.jar\" \"\\$@\"$");
+        assertThat(SPELLED_FLAG.matcher(script).find()).as("the template spells no flag out").isFalse();
+    }
+
+    @Test
+    void theSystemdUnitStopsWithinTheDrainBudgetAndAllowsTheConnections() throws IOException {
+        final String unit = Files.readString(ROOT.resolve("dist/systemd/iris-server.service"));
+        final Properties defaults = serverDefaults();
+        final long drainMillis = number("shutdown.drainTimeoutMillis", defaults.getProperty("shutdown.drainTimeoutMillis"));
+        final long maxConnections = number("server.maxConnections", defaults.getProperty("server.maxConnections"));
+        assertThat(unitValue(unit, "TimeoutStopSec")).as("TimeoutStopSec: the drain budget plus 5 s for the JVM to exit")
+            .isEqualTo(String.valueOf((drainMillis + 999) / 1000 + 5));
+        assertThat(Long.parseLong(unitValue(unit, "LimitNOFILE"))).as("LimitNOFILE: server.maxConnections + 64 at least")
+            .isGreaterThanOrEqualTo(maxConnections + 64);
+        assertThat(unitValue(unit, "KillSignal")).isEqualTo("SIGTERM");
+        assertThat(unitValue(unit, "Restart")).isEqualTo("on-failure");
+        assertThat(unitValue(unit, "User")).isNotEqualTo("root");
+        assertThat(unitValue(unit, "ExecStart")).endsWith("/bin/iris-server serve");
+    }
+
+    private static String unitValue(final String unit, final String key) {
+        final Matcher m = Pattern.compile("(?m)^" + key + "=(.*)$").matcher(unit);
+        assertThat(m.find()).as(key + " in the unit").isTrue();
+        return m.group(1).trim();
     }
 
     @Test
@@ -182,8 +217,9 @@ class DocumentedKeysAndFlagsTest {
         if (p.endsWith("/pom.xml") || p.endsWith("/README.md") || p.endsWith("/docs/operations.md")) {
             return false;
         }
-        return p.endsWith(".java") || p.endsWith(".md") || p.endsWith(".sh") || p.endsWith(".properties")
-            || p.endsWith("/run") || p.endsWith(".xml") || p.endsWith(".txt");
+        // dist/: the launcher template (no extension) and the systemd unit
+        return p.contains("/dist/") || p.endsWith(".java") || p.endsWith(".md") || p.endsWith(".sh")
+            || p.endsWith(".properties") || p.endsWith("/run") || p.endsWith(".xml") || p.endsWith(".txt");
     }
 
     private static Properties serverDefaults() throws IOException {

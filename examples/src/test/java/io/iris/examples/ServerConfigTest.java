@@ -15,6 +15,39 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ServerConfigTest {
     @Test
+    void relativePathsResolveAgainstTheDistributionHomeWhenGiven(@TempDir final Path home) {
+        final IrisConfig c = ServerConfig.load(List.of("--tls.trustFile=certs/ca.pem", "--tls.keyFile=/etc/k.pem",
+            "--auth.jwt.publicKeys=a=keys/a.pem,b=/abs/b.pem"), Map.of(), home.toString());
+        assertThat(c.getString("storage.chronicle.dir", "")).isEqualTo(home.resolve("data/chronicle").toString());
+        assertThat(c.getString("dev.secretFile", "")).isEqualTo(home.resolve("data/dev-secret").toString());
+        assertThat(c.getString("auth.jwt.revokedFile", "")).isEqualTo(home.resolve("data/revoked-tokens").toString());
+        assertThat(c.getString("tls.devDir", "")).isEqualTo(home.resolve("data/tls").toString());
+        assertThat(c.getString("tls.trustFile", "")).isEqualTo(home.resolve("certs/ca.pem").toString());
+        assertThat(c.getString("tls.keyFile", "")).as("absolute paths stay").isEqualTo("/etc/k.pem");
+        assertThat(c.getString("tls.certFile", "")).as("empty values stay empty").isEmpty();
+        assertThat(c.getString("auth.jwt.publicKeys", ""))
+            .isEqualTo("a=" + home.resolve("keys/a.pem") + ",b=/abs/b.pem");
+        assertThat(ServerConfig.filesInUse(c, c)).contains("storage.chronicle.dir=" + home.resolve("data/chronicle"));
+    }
+
+    @Test
+    void theHomesConfigFileIsReadBetweenTheDefaultsAndTheCommandLine(@TempDir final Path home) throws Exception {
+        Files.createDirectories(home.resolve("conf"));
+        Files.writeString(home.resolve("conf/iris.properties"), "server.port=7801\nengine.shards=3\n");
+        final IrisConfig c = ServerConfig.load(List.of("--engine.shards=4"), Map.of(), home.toString());
+        assertThat(c.getString("server.port", "")).isEqualTo("7801");
+        assertThat(c.getString("engine.shards", "")).isEqualTo("4");
+    }
+
+    @Test
+    void withoutAHomeRelativePathsStayForTheWorkingDirectory() {
+        assertThat(ServerConfig.load(List.of(), Map.of(), null).getString("storage.chronicle.dir", ""))
+            .isEqualTo("data/chronicle");
+        assertThat(ServerConfig.load(List.of(), Map.of(), "").getString("dev.secretFile", ""))
+            .isEqualTo("data/dev-secret");
+    }
+
+    @Test
     void layersOverrideInOrderFileThenEnvironmentThenArguments(@TempDir final Path dir) throws Exception {
         final Path file = dir.resolve("my.properties");
         Files.writeString(file, "server.port=1111\nengine.shards=3\nlimits.maxPayload=2000\n");
