@@ -229,8 +229,8 @@ public final class IrisMain {
 
     /**
      * {@code revoke-token JTI [--expires=...]}: adds the token id to {@code auth.jwt.revokedFile}, which a running
-     * server re-reads within {@code auth.jwt.revokedFilePollMillis} (there is no admin channel to reach it
-     * directly). {@code --expires} is the token's {@code exp}: epoch seconds, an ISO-8601 instant, or a duration
+     * server re-reads within {@code auth.jwt.revokedFilePollMillis} ({@code admin revoke}, {@link AdminCommand},
+     * revokes at once through the admin API, until the next restart). {@code --expires} is the token's {@code exp}: epoch seconds, an ISO-8601 instant, or a duration
      * from now (default 30d); the entry is dropped once it has passed, so give the real expiry when known.
      */
     static void revokeToken(final List<String> args) {
