@@ -342,14 +342,30 @@ public final class IrisEngine implements Iris {
     @Override
     public CompletableFuture<Presence> presence(final String userId) {
         final byte[] user = userIdBytes(userId, "userId");
-        final CompletableFuture<Presence> future = new CompletableFuture<>();
+        return askShard(userId, ShardCommand.PRESENCE, ShardCommand.presenceLength(user.length),
+            (body, request) -> ShardCommand.writePresence(body, 0, ReplyOrigin.API, request, new UnsafeBuffer(user), 0,
+                user.length), "engine overloaded, retry later");
+    }
+
+    /** Writes a command body that carries a {@link PendingRequests} request id; returns its length. */
+    @FunctionalInterface
+    private interface RequestBody {
+        int write(UnsafeBuffer body, long request);
+    }
+
+    /**
+     * Queues a command to the user's home shard whose answer completes the returned future (on that shard).
+     *
+     * @param whenFull the failure's message when the shard's queue is full.
+     */
+    private <T> CompletableFuture<T> askShard(final String userId, final int type, final int length,
+                                              final RequestBody writer, final String whenFull) {
+        final CompletableFuture<T> future = new CompletableFuture<>();
         final long request = requests.register(future);
-        final UnsafeBuffer body = new UnsafeBuffer(new byte[ShardCommand.presenceLength(user.length)]);
-        final int length = ShardCommand.writePresence(body, 0, ReplyOrigin.API, request, new UnsafeBuffer(user), 0,
-            user.length);
-        if (!ingress.offer(placement.shardOf(userId), ShardCommand.PRESENCE, body, 0, length)) {
+        final UnsafeBuffer body = new UnsafeBuffer(new byte[length]);
+        if (!ingress.offer(placement.shardOf(userId), type, body, 0, writer.write(body, request))) {
             requests.cancel(request);
-            future.completeExceptionally(new IllegalStateException("engine overloaded, retry later"));
+            future.completeExceptionally(new IllegalStateException(whenFull));
         }
         return future;
     }
@@ -362,31 +378,25 @@ public final class IrisEngine implements Iris {
         return admin;
     }
 
-    /** Asks the user's home shard a SESSIONS or DISCONNECT command; the future completes on that shard. */
-    private <T> CompletableFuture<T> askShard(final int type, final String userId, final String deviceId) {
+    /** Asks the user's home shard a SESSIONS or DISCONNECT command (device: one device, or null). */
+    private <T> CompletableFuture<T> askAdmin(final int type, final String userId, final String deviceId) {
         final byte[] user = userIdBytes(userId, "userId");
         final byte[] device = deviceId == null ? new byte[0] : deviceId.getBytes(StandardCharsets.UTF_8);
-        final CompletableFuture<T> future = new CompletableFuture<>();
-        final long request = requests.register(future);
-        final UnsafeBuffer body = new UnsafeBuffer(new byte[ShardCommand.adminLength(user.length, device.length)]);
-        final int length = ShardCommand.writeAdmin(body, 0, request, user, device);
-        if (!ingress.offer(placement.shardOf(userId), type, body, 0, length)) {
-            requests.cancel(request);
-            future.completeExceptionally(new IllegalStateException("the user's shard queue is full, retry later"));
-        }
-        return future;
+        return askShard(userId, type, ShardCommand.adminLength(user.length, device.length),
+            (body, request) -> ShardCommand.writeAdmin(body, 0, request, user, device),
+            "the user's shard queue is full, retry later");
     }
 
     /** The operations of {@link #admin}: the engine's own, given to no one else. */
     private final class Control implements EngineControl {
         @Override
         public CompletableFuture<List<DeviceSession>> sessions(final String userId) {
-            return askShard(ShardCommand.SESSIONS, userId, null);
+            return askAdmin(ShardCommand.SESSIONS, userId, null);
         }
 
         @Override
         public CompletableFuture<Integer> disconnect(final String userId, final String deviceId) {
-            return askShard(ShardCommand.DISCONNECT, userId, deviceId);
+            return askAdmin(ShardCommand.DISCONNECT, userId, deviceId);
         }
 
         @Override

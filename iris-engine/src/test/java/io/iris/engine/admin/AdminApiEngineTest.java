@@ -5,6 +5,7 @@ import io.iris.client.IrisClient;
 import io.iris.client.IrisClientException;
 import io.iris.engine.IrisEngine;
 import io.iris.engine.auth.JwtMinter;
+import io.iris.engine.fakes.Tokens;
 import io.iris.protocol.ErrorCode;
 import io.iris.protocol.SendStatus;
 import io.iris.testsupport.Await;
@@ -18,7 +19,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +27,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -39,7 +37,6 @@ import static org.assertj.core.api.Assertions.fail;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class AdminApiEngineTest {
     private static final String SECRET = "admin-test-secret-0123456789abcdefghijklmn";
-    private static final Pattern JTI = Pattern.compile("\"jti\":\"([^\"]+)\"");
 
     private final JwtMinter minter = new JwtMinter(SECRET.getBytes(StandardCharsets.UTF_8), null, null);
     private final List<AutoCloseable> resources = new ArrayList<>();
@@ -183,7 +180,7 @@ class AdminApiEngineTest {
         final String token = minter.mint("bob", Duration.ofHours(1));
         final BlockingQueue<String> events = new LinkedBlockingQueue<>();
         connect(token, "phone", recording(events));
-        final String jti = jti(token);
+        final String jti = Tokens.jti(token);
 
         final long exp = System.currentTimeMillis() / 1000 + 3600;
         assertThat(ok("POST", "/admin/revoke", Map.of("jti", jti, "expiresAt", Long.toString(exp))))
@@ -279,12 +276,5 @@ class AdminApiEngineTest {
         } catch (final IOException e) {
             return false;
         }
-    }
-
-    private static String jti(final String token) {
-        final String payload = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
-        final Matcher m = JTI.matcher(payload);
-        assertThat(m.find()).as("token has a jti").isTrue();
-        return m.group(1);
     }
 }
