@@ -35,6 +35,8 @@ import java.util.concurrent.CountDownLatch;
  * java -jar iris-server.jar revoke-token JTI [--expires=EXP] [--key=value]
  *                                                                      add JTI to auth.jwt.revokedFile
  * java -jar iris-server.jar chat --token=T --to=USER [--host=H --port=P --device=D] [--tls [--ca=PEM]]
+ * java -jar iris-server.jar admin sessions|disconnect|revoke|drain|config|overload ... --admin=URL --token=T
+ *                                                                      a running server's admin API ({@link AdminCommand})
  * </pre>
  */
 public final class IrisMain {
@@ -46,6 +48,8 @@ public final class IrisMain {
         + " [--config FILE] [--key=value ...]\n"
         + "       java -jar iris-server.jar chat --token=TOKEN --to=USER [--host=127.0.0.1] [--port=7700] [--device=cli]"
         + " [--tls [--ca=CA_PEM_FILE]]\n"
+        + "       java -jar iris-server.jar admin sessions|disconnect|revoke|drain|config|overload ..."
+        + " --admin=http://127.0.0.1:PORT --token=TOKEN (see: admin help)\n"
         + "       java -jar iris-server.jar help\n"
         + "Relative paths in the configuration (data/...) resolve against the working directory; the server prints"
         + " where its files are at start.";
@@ -77,6 +81,9 @@ public final class IrisMain {
                     System.out.flush();
                     System.exit(code);
                     break;
+                case "admin":
+                    System.exit(AdminCommand.run(list, System.out, System.err));
+                    break;
                 case "help":
                 case "--help":
                 case "-h":
@@ -96,6 +103,11 @@ public final class IrisMain {
             System.err.println("iris: " + oneLine(e));
             System.exit(1);
         }
+    }
+
+    /** @return true for {@code help}, {@code --help}, {@code -h}. */
+    static boolean isHelp(final String arg) {
+        return HELP.contains(arg);
     }
 
     /** @return the message of {@code e}, with its cause's when the message alone does not say what failed. */
@@ -217,8 +229,8 @@ public final class IrisMain {
 
     /**
      * {@code revoke-token JTI [--expires=...]}: adds the token id to {@code auth.jwt.revokedFile}, which a running
-     * server re-reads within {@code auth.jwt.revokedFilePollMillis} (there is no admin channel to reach it
-     * directly). {@code --expires} is the token's {@code exp}: epoch seconds, an ISO-8601 instant, or a duration
+     * server re-reads within {@code auth.jwt.revokedFilePollMillis} ({@code admin revoke}, {@link AdminCommand},
+     * revokes at once through the admin API, until the next restart). {@code --expires} is the token's {@code exp}: epoch seconds, an ISO-8601 instant, or a duration
      * from now (default 30d); the entry is dropped once it has passed, so give the real expiry when known.
      */
     static void revokeToken(final List<String> args) {

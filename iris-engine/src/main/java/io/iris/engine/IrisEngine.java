@@ -16,6 +16,10 @@ import io.iris.api.counters.IrisCounters;
 import io.iris.api.spi.Providers;
 import io.iris.api.storage.InboxStore;
 import io.iris.api.storage.StorageProvider;
+import io.iris.engine.admin.AdminApi;
+import io.iris.engine.admin.EngineControl;
+import io.iris.engine.config.ConfigKeys;
+import io.iris.engine.flow.SignalReading;
 import io.iris.engine.auth.JwtAuthenticator;
 import io.iris.engine.auth.RevocationFile;
 import io.iris.engine.auth.TokenRevocations;
@@ -31,6 +35,7 @@ import io.iris.engine.placement.SingleNodePlacement;
 import io.iris.engine.ratelimit.LoginThrottle;
 import io.iris.engine.ratelimit.UserRateLimits;
 import io.iris.engine.routing.DeviceRouter;
+import io.iris.engine.routing.DeviceSession;
 import io.iris.engine.routing.HashShard;
 import io.iris.engine.routing.PendingRequests;
 import io.iris.engine.routing.ReplyOrigin;
@@ -98,6 +103,10 @@ import java.util.function.Consumer;
  * <p>Commands enter the shards through one {@link Ingress} (client sessions and {@link #send} alike: one
  * place for SEND admission); shards answer through a per-shard {@link TransportEgress}. Every component counts
  * into one {@link IrisCounters} registry ({@link #counters()}), which a metrics exporter reads without locks.
+ *
+ * <p>Operators act on a running engine through its {@link #admin()} API (sessions, disconnect, revoke, drain,
+ * configuration, overload), which an HTTP server carries; questions about a user go to the user's shard as
+ * commands, like {@link #presence}.
  */
 public final class IrisEngine implements Iris {
     private static final Logger LOG = LoggerFactory.getLogger(IrisEngine.class);
@@ -125,12 +134,15 @@ public final class IrisEngine implements Iris {
     private final RevocationFile revocationFile;
     private volatile ScheduledExecutorService revocationPoller;
     private final PendingRequests requests = new PendingRequests();
+    private final IrisConfig config;
+    private final AdminApi admin = new AdminApi(new Control());
     private final Object lifecycle = new Object();
     private boolean closed;
 
     private IrisEngine(final Builder b) {
         KnownKeys.requireKnown(b.config, b.applicationKeys); // a typo must not run on a default
         this.settings = EngineSettings.from(b.config);
+        this.config = b.config;
         final TlsConfig tlsConfig = settings.tls().toTlsConfig(); // reads the files: fail before opening storage
         final ClassLoader loader = IrisEngine.class.getClassLoader();
         this.store = b.store != null ? b.store
@@ -330,16 +342,89 @@ public final class IrisEngine implements Iris {
     @Override
     public CompletableFuture<Presence> presence(final String userId) {
         final byte[] user = userIdBytes(userId, "userId");
-        final CompletableFuture<Presence> future = new CompletableFuture<>();
+        return askShard(userId, ShardCommand.PRESENCE, ShardCommand.presenceLength(user.length),
+            (body, request) -> ShardCommand.writePresence(body, 0, ReplyOrigin.API, request, new UnsafeBuffer(user), 0,
+                user.length), "engine overloaded, retry later");
+    }
+
+    /** Writes a command body that carries a {@link PendingRequests} request id; returns its length. */
+    @FunctionalInterface
+    private interface RequestBody {
+        int write(UnsafeBuffer body, long request);
+    }
+
+    /**
+     * Queues a command to the user's home shard whose answer completes the returned future (on that shard).
+     *
+     * @param whenFull the failure's message when the shard's queue is full.
+     */
+    private <T> CompletableFuture<T> askShard(final String userId, final int type, final int length,
+                                              final RequestBody writer, final String whenFull) {
+        final CompletableFuture<T> future = new CompletableFuture<>();
         final long request = requests.register(future);
-        final UnsafeBuffer body = new UnsafeBuffer(new byte[ShardCommand.presenceLength(user.length)]);
-        final int length = ShardCommand.writePresence(body, 0, ReplyOrigin.API, request, new UnsafeBuffer(user), 0,
-            user.length);
-        if (!ingress.offer(placement.shardOf(userId), ShardCommand.PRESENCE, body, 0, length)) {
+        final UnsafeBuffer body = new UnsafeBuffer(new byte[length]);
+        if (!ingress.offer(placement.shardOf(userId), type, body, 0, writer.write(body, request))) {
             requests.cancel(request);
-            future.completeExceptionally(new IllegalStateException("engine overloaded, retry later"));
+            future.completeExceptionally(new IllegalStateException(whenFull));
         }
         return future;
+    }
+
+    /**
+     * @return the admin API of this engine (see docs/operations.md, "Admin API"): an HTTP server hands it the
+     * {@code /admin/*} requests it authenticated.
+     */
+    public AdminApi admin() {
+        return admin;
+    }
+
+    /** Asks the user's home shard a SESSIONS or DISCONNECT command (device: one device, or null). */
+    private <T> CompletableFuture<T> askAdmin(final int type, final String userId, final String deviceId) {
+        final byte[] user = userIdBytes(userId, "userId");
+        final byte[] device = deviceId == null ? new byte[0] : deviceId.getBytes(StandardCharsets.UTF_8);
+        return askShard(userId, type, ShardCommand.adminLength(user.length, device.length),
+            (body, request) -> ShardCommand.writeAdmin(body, 0, request, user, device),
+            "the user's shard queue is full, retry later");
+    }
+
+    /** The operations of {@link #admin}: the engine's own, given to no one else. */
+    private final class Control implements EngineControl {
+        @Override
+        public CompletableFuture<List<DeviceSession>> sessions(final String userId) {
+            return askAdmin(ShardCommand.SESSIONS, userId, null);
+        }
+
+        @Override
+        public CompletableFuture<Integer> disconnect(final String userId, final String deviceId) {
+            return askAdmin(ShardCommand.DISCONNECT, userId, deviceId);
+        }
+
+        @Override
+        public int revokeToken(final String tokenId, final Instant expiresAt) {
+            return IrisEngine.this.revokeToken(tokenId, expiresAt != null ? expiresAt
+                : Instant.now().plusSeconds(ConfigKeys.AUTH_JWT_MAX_LIFETIME_SECONDS.getInt(config)));
+        }
+
+        @Override
+        public void drainAndStop() {
+            final Thread t = new Thread(IrisEngine.this::close, "iris-admin-drain");
+            t.start();
+        }
+
+        @Override
+        public IrisConfig config() {
+            return config;
+        }
+
+        @Override
+        public OverloadLevel overloadLevel() {
+            return flow.level();
+        }
+
+        @Override
+        public List<SignalReading> overloadSignals() {
+            return flow.readings();
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import io.iris.protocol.SendStatus;
 import io.iris.client.IrisClient;
 import io.iris.client.IrisClientException;
 import io.iris.engine.auth.JwtMinter;
+import io.iris.engine.fakes.Tokens;
 import io.iris.engine.auth.RevocationFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,8 +30,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,7 +43,6 @@ import static org.assertj.core.api.Assertions.fail;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TokenLifecycleEngineTest {
     private static final String SECRET = "lifecycle-test-secret-0123456789abcdefghij";
-    private static final Pattern JTI = Pattern.compile("\"jti\":\"([^\"]+)\"");
 
     private final JwtMinter minter = new JwtMinter(SECRET.getBytes(StandardCharsets.UTF_8), null, null);
     private final List<AutoCloseable> resources = new ArrayList<>();
@@ -94,12 +92,6 @@ class TokenLifecycleEngineTest {
         return c;
     }
 
-    private static String jti(final String token) {
-        final String payload = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
-        final Matcher m = JTI.matcher(payload);
-        assertThat(m.find()).as("token has a jti").isTrue();
-        return m.group(1);
-    }
 
     private static String next(final BlockingQueue<String> events) throws InterruptedException {
         final String e = events.poll(20, TimeUnit.SECONDS);
@@ -133,7 +125,7 @@ class TokenLifecycleEngineTest {
         final IrisClient bob = client(minter.mint("bob", Duration.ofHours(1)), bobEvents);
         bob.connect().get(10, TimeUnit.SECONDS);
 
-        assertThat(engine.revokeToken(jti(token), Instant.now().plus(Duration.ofHours(1)))).isEqualTo(1);
+        assertThat(engine.revokeToken(Tokens.jti(token), Instant.now().plus(Duration.ofHours(1)))).isEqualTo(1);
 
         // the live session is closed; the client reconnects with the same token and that login is refused
         assertThat(next(aliceEvents)).startsWith("AUTH_FAILED").endsWith("token revoked");
@@ -160,11 +152,11 @@ class TokenLifecycleEngineTest {
         a.connect().get(10, TimeUnit.SECONDS);
         final IrisClient b = client(token, two);
         b.connect().get(10, TimeUnit.SECONDS);
-        assertThat(engine.revokeToken(jti(token), Instant.now().plusSeconds(3600))).isEqualTo(2);
+        assertThat(engine.revokeToken(Tokens.jti(token), Instant.now().plusSeconds(3600))).isEqualTo(2);
         Await.until(a::isClosed, "device one to be closed");
         Await.until(b::isClosed, "device two to be closed");
         // closed sessions leave the token-id index: a second revocation finds no live session
-        Await.until(() -> engine.revokeToken(jti(token), Instant.now().plusSeconds(3600)) == 0, "the index to forget them");
+        Await.until(() -> engine.revokeToken(Tokens.jti(token), Instant.now().plusSeconds(3600)) == 0, "the index to forget them");
     }
 
     @Test
@@ -186,7 +178,7 @@ class TokenLifecycleEngineTest {
         final Path file = dir.resolve("revoked.txt");
         final String revokedBefore = minter.mint("erin", Duration.ofHours(1));
         final long exp = Instant.now().plus(Duration.ofHours(1)).getEpochSecond();
-        RevocationFile.add(file, jti(revokedBefore), exp, System.currentTimeMillis());
+        RevocationFile.add(file, Tokens.jti(revokedBefore), exp, System.currentTimeMillis());
         start(Map.of("auth.jwt.revokedFile", file.toString(), "auth.jwt.revokedFilePollMillis", "100"));
 
         assertThat(refusal(client(revokedBefore, new LinkedBlockingQueue<>()))).isEqualTo(ErrorCode.AUTH_FAILED);
@@ -195,7 +187,7 @@ class TokenLifecycleEngineTest {
         final BlockingQueue<String> events = new LinkedBlockingQueue<>();
         client(live, events).connect().get(10, TimeUnit.SECONDS);
         assertThat(next(events)).isEqualTo("connected");
-        RevocationFile.add(file, jti(live), exp, System.currentTimeMillis()); // what `revoke-token` does
+        RevocationFile.add(file, Tokens.jti(live), exp, System.currentTimeMillis()); // what `revoke-token` does
         assertThat(next(events)).startsWith("AUTH_FAILED").endsWith("token revoked");
     }
 

@@ -5,9 +5,12 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
@@ -51,6 +54,8 @@ public final class OverloadFlowController implements FlowController, AutoCloseab
     private final long guardRetryFloor;
     private final double[] values = new double[Signal.count()];
     private final AtomicLong slowCounter = new AtomicLong();
+    /** {@link #values} as published after each sample (raw double bits), for readers on other threads. */
+    private final AtomicLongArray published = new AtomicLongArray(Signal.count());
     private volatile int level;
     private volatile boolean closed;
     private Thread sampler;
@@ -117,6 +122,21 @@ public final class OverloadFlowController implements FlowController, AutoCloseab
         return OverloadLevel.of(level);
     }
 
+    /**
+     * Any thread: what the last sample measured, with each signal's thresholds (operators' view; the admin
+     * API's {@code GET /admin/overload}). All zero before the first sample.
+     *
+     * @return one reading per {@link Signal}, in declaration order.
+     */
+    public List<SignalReading> readings() {
+        final List<SignalReading> readings = new ArrayList<>(Signal.count());
+        for (int s = 0; s < Signal.count(); s++) {
+            readings.add(new SignalReading(Signal.of(s), Double.longBitsToDouble(published.get(s)),
+                settings.enter()[s].clone(), settings.exit()[s].clone()));
+        }
+        return readings;
+    }
+
     @Override
     public long retryAfterMillis(final OverloadLevel level) {
         return retryByLevel[level.ordinal()];
@@ -140,6 +160,9 @@ public final class OverloadFlowController implements FlowController, AutoCloseab
         values[Signal.COMMIT_LATENCY.ordinal()] = latency / 1e6;
         values[Signal.HEAP.ordinal()] = heapAfterGc.getAsDouble();
         values[Signal.OUTBOUND.ordinal()] = (double) outboundBytes.getAsLong() / settings.outboundBudgetBytes();
+        for (int s = 0; s < values.length; s++) {
+            published.lazySet(s, Double.doubleToRawLongBits(values[s]));
+        }
         final OverloadLevel before = OverloadLevel.of(level);
         if (!machine.update(values, now)) {
             return;

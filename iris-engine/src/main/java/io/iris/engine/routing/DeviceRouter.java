@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.List;
 
 /**
  * {@link Router} of one shard. Every online device has a window: {@code nextSeq} (the next seq to
@@ -118,7 +119,7 @@ public final class DeviceRouter implements Router {
                 }
             }
         }
-        final Device added = new Device(userId, deviceId, device, user, cursor);
+        final Device added = new Device(userId, deviceId, device, user, cursor, clock.time());
         user.add(added);
         byAddress.put(device, added);
         if (added.nextSeq <= user.durableLastSeq) {
@@ -255,6 +256,53 @@ public final class DeviceRouter implements Router {
         }
     }
 
+    /**
+     * @param userId a user of this shard.
+     * @return a snapshot of the user's online device sessions (empty when none).
+     */
+    public List<DeviceSession> sessions(final String userId) {
+        final UserDevices user = online.get(userId);
+        if (user == null) {
+            return List.of();
+        }
+        final List<DeviceSession> sessions = new ArrayList<>(user.count);
+        for (int i = 0; i < user.count; i++) {
+            final Device d = user.devices[i];
+            sessions.add(new DeviceSession(d.deviceId, DeviceAddress.node(d.address),
+                DeviceAddress.connection(d.address), d.connectedSinceMillis, d.acked, user.durableLastSeq));
+        }
+        return sessions;
+    }
+
+    /**
+     * Closes device sessions of a user: ERROR(code, text) to each, and each is offline at once (its LOGOUT,
+     * arriving later, finds nothing). Messages stay in the inbox; the device resumes from its cursor.
+     *
+     * @param userId   a user of this shard.
+     * @param deviceId the one device to close, or null for every device of the user.
+     * @param code     the ERROR code sent.
+     * @param text     the ERROR text sent.
+     * @return sessions closed.
+     */
+    public int disconnect(final String userId, final String deviceId, final ErrorCode code, final String text) {
+        final UserDevices user = online.get(userId);
+        if (user == null) {
+            return 0;
+        }
+        final long[] addresses = new long[user.count];
+        int n = 0;
+        for (int i = 0; i < user.count; i++) {
+            if (deviceId == null || user.devices[i].deviceId.equals(deviceId)) {
+                addresses[n++] = user.devices[i].address;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            egress.close(addresses[i], code, text);
+            offline(addresses[i]);
+        }
+        return n;
+    }
+
     /** @return devices online on this shard. */
     public int onlineDevices() {
         return byAddress.size();
@@ -344,9 +392,12 @@ public final class DeviceRouter implements Router {
         boolean queued;
         boolean inFullList;
         boolean connected = true;
+        /** Clock time of the login. */
+        final long connectedSinceMillis;
 
         Device(final String userId, final String deviceId, final long address, final UserDevices user,
-               final long cursor) {
+               final long cursor, final long connectedSinceMillis) {
+            this.connectedSinceMillis = connectedSinceMillis;
             this.userId = userId;
             this.deviceId = deviceId;
             this.address = address;

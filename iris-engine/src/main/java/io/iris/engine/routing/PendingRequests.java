@@ -3,12 +3,15 @@ package io.iris.engine.routing;
 import io.iris.protocol.Presence;
 import io.iris.protocol.SendReceipt;
 
+import java.util.List;
+
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Futures of the embedding API's requests ({@code Iris.send}, {@code Iris.presence}) waiting for a
+ * Futures of the embedding API's requests ({@code Iris.send}, {@code Iris.presence}) and of the admin API's
+ * ({@link ShardCommand#SESSIONS}, {@link ShardCommand#DISCONNECT}) waiting for a
  * shard's answer, by request id: a command from the embedding API carries its request id as a
  * {@link ReplyOrigin#API} origin. Futures are completed on the shard thread: dependants should not block.
  */
@@ -56,6 +59,30 @@ public final class PendingRequests {
         final CompletableFuture<Presence> f = (CompletableFuture<Presence>) pending.remove(requestId);
         if (f != null) {
             f.complete(presence);
+        }
+    }
+
+    /**
+     * @param requestId the id from {@link #register}.
+     * @param sessions  the answer to a {@link ShardCommand#SESSIONS}.
+     */
+    public void completeSessions(final long requestId, final List<DeviceSession> sessions) {
+        complete(requestId, sessions);
+    }
+
+    /**
+     * @param requestId the id from {@link #register}.
+     * @param closed    the answer to a {@link ShardCommand#DISCONNECT}: sessions closed.
+     */
+    public void completeDisconnect(final long requestId, final int closed) {
+        complete(requestId, closed);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> void complete(final long requestId, final T answer) {
+        final CompletableFuture<T> f = (CompletableFuture<T>) pending.remove(requestId);
+        if (f != null) {
+            f.complete(answer);
         }
     }
 

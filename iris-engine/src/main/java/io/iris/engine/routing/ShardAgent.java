@@ -46,6 +46,14 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
     private static final Logger LOG = LoggerFactory.getLogger(ShardAgent.class);
     /** How often devices stuck at a full delivery window are checked against the stall timeout. */
     static final long STALL_CHECK_INTERVAL_MILLIS = 250;
+    /**
+     * The ERROR an admin disconnect sends: AUTH_FAILED after login makes a client fetch a fresh token and log in
+     * again (docs/protocol.md), so a disconnect forces re-authentication, and one whose token was revoked
+     * stays out. The same code a token revocation closes with.
+     */
+    public static final ErrorCode ADMIN_DISCONNECT_CODE = ErrorCode.AUTH_FAILED;
+    /** The ERROR text an admin disconnect sends. */
+    public static final String ADMIN_DISCONNECT_TEXT = "disconnected by an operator";
 
     private final int index;
     private final RingBuffer queue;
@@ -175,6 +183,10 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
                 break;
             case ShardCommand.PRESENCE:
                 onPresence(buffer, index);
+                break;
+            case ShardCommand.SESSIONS:
+            case ShardCommand.DISCONNECT:
+                onAdmin(type, buffer, index);
                 break;
             default:
                 LOG.error("shard {} ignores unknown command type {}", this.index, type);
@@ -332,6 +344,25 @@ public final class ShardAgent implements Agent, DurableBatcher.Completion {
             final int len = FrameEncoder.presence(frame, 0, userBytes, online, lastSeen);
             egress.send(origin, frame, 0, len);
         }
+    }
+
+    /**
+     * The admin API's commands: answered to a {@link PendingRequests} request on this shard's thread, from the
+     * router's own state (no lock, no wait). A DISCONNECT closes with {@link #ADMIN_DISCONNECT_CODE}.
+     */
+    private void onAdmin(final int type, final DirectBuffer b, final int i) {
+        final long request = b.getLong(i + ShardCommand.ADMIN_REQUEST);
+        final int userLength = ShardCommand.adminUserLength(b, i);
+        final int deviceLength = ShardCommand.adminDeviceLength(b, i);
+        final String userId = b.getStringWithoutLengthUtf8(i + ShardCommand.ADMIN_USER, userLength);
+        if (type == ShardCommand.SESSIONS) {
+            requests.completeSessions(request, router.sessions(userId));
+            return;
+        }
+        final String deviceId = deviceLength == 0 ? null
+            : b.getStringWithoutLengthUtf8(i + ShardCommand.ADMIN_USER + userLength, deviceLength);
+        requests.completeDisconnect(request, router.disconnect(userId, deviceId, ADMIN_DISCONNECT_CODE,
+            ADMIN_DISCONNECT_TEXT));
     }
 
     /** Answers a SEND to its origin: a frame to a client or peer address, or the embedding API's future. */

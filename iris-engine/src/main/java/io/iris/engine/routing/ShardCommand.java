@@ -16,7 +16,12 @@ import org.agrona.MutableDirectBuffer;
  * LOGOUT        i64 device
  * DELIVER_ACK   i64 device, i64 upToSeq
  * PRESENCE      i64 origin, u8 originKind, u8 userLen, user
+ * SESSIONS      i64 request, u8 userLen, u8 deviceLen, user, device id (unused: deviceLen 0)
+ * DISCONNECT    i64 request, u8 userLen, u8 deviceLen, user, device id (deviceLen 0: every device)
  * </pre>
+ *
+ * SESSIONS and DISCONNECT are the admin API's ({@link io.iris.engine.admin.AdminApi}): always answered to a
+ * {@link PendingRequests} request id of this node, never to a client.
  *
  * {@code device} is a {@link io.iris.engine.placement.DeviceAddress}; {@code origin} and {@code originKind}
  * say who waits for the answer ({@link ReplyOrigin}).
@@ -32,6 +37,10 @@ public final class ShardCommand {
     public static final int DELIVER_ACK = 4;
     /** A presence query. */
     public static final int PRESENCE = 5;
+    /** Admin: list a user's device sessions. */
+    public static final int SESSIONS = 6;
+    /** Admin: close a user's device sessions (one device, or all). */
+    public static final int DISCONNECT = 7;
 
     /** LOGIN, LOGOUT, DELIVER_ACK: offset of the device address. */
     public static final int DEVICE = 0;
@@ -65,6 +74,12 @@ public final class ShardCommand {
     private static final int PRESENCE_USER_LEN = 9;
     /** PRESENCE: offset of the user id. */
     public static final int PRESENCE_USER = 10;
+    /** SESSIONS, DISCONNECT: offset of the request id ({@link PendingRequests}). */
+    public static final int ADMIN_REQUEST = 0;
+    private static final int ADMIN_USER_LEN = 8;
+    private static final int ADMIN_DEVICE_LEN = 9;
+    /** SESSIONS, DISCONNECT: offset of the user id (the device id follows it). */
+    public static final int ADMIN_USER = 10;
 
     private ShardCommand() {
     }
@@ -242,5 +257,44 @@ public final class ShardCommand {
     /** @param buffer holds the body @param offset body start @return PRESENCE user id length. */
     public static int presenceUserLength(final DirectBuffer buffer, final int offset) {
         return buffer.getByte(offset + PRESENCE_USER_LEN) & 0xFF;
+    }
+
+    /**
+     * @param userLength   user id length.
+     * @param deviceLength device id length (0: none).
+     * @return SESSIONS or DISCONNECT body length.
+     */
+    public static int adminLength(final int userLength, final int deviceLength) {
+        return ADMIN_USER + userLength + deviceLength;
+    }
+
+    /**
+     * Writes a SESSIONS or DISCONNECT body.
+     *
+     * @param buffer   destination.
+     * @param offset   body start.
+     * @param request  the request id the answer completes ({@link PendingRequests}).
+     * @param user     user id bytes.
+     * @param deviceId device id bytes; empty for none (DISCONNECT: every device of the user).
+     * @return the body length.
+     */
+    public static int writeAdmin(final MutableDirectBuffer buffer, final int offset, final long request,
+                                 final byte[] user, final byte[] deviceId) {
+        buffer.putLong(offset + ADMIN_REQUEST, request);
+        buffer.putByte(offset + ADMIN_USER_LEN, (byte) user.length);
+        buffer.putByte(offset + ADMIN_DEVICE_LEN, (byte) deviceId.length);
+        buffer.putBytes(offset + ADMIN_USER, user);
+        buffer.putBytes(offset + ADMIN_USER + user.length, deviceId);
+        return adminLength(user.length, deviceId.length);
+    }
+
+    /** @param buffer holds the body @param offset body start @return SESSIONS/DISCONNECT user id length. */
+    public static int adminUserLength(final DirectBuffer buffer, final int offset) {
+        return buffer.getByte(offset + ADMIN_USER_LEN) & 0xFF;
+    }
+
+    /** @param buffer holds the body @param offset body start @return SESSIONS/DISCONNECT device id length. */
+    public static int adminDeviceLength(final DirectBuffer buffer, final int offset) {
+        return buffer.getByte(offset + ADMIN_DEVICE_LEN) & 0xFF;
     }
 }

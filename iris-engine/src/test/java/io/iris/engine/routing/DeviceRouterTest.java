@@ -227,4 +227,41 @@ class DeviceRouterTest {
         assertThat(r.pump()).as("not retried on every duty cycle").isZero();
         assertThat(sink.take()).isEmpty();
     }
+
+    @Test
+    void sessionsSnapshotTheUsersDevicesWithCursorAndBacklog() {
+        for (int i = 1; i <= 4; i++) {
+            storeAndRoute("bob", "m" + i);
+        }
+        now = 2_000;
+        online(router, "bob", "phone", 7, 1);
+        now = 3_000;
+        online(router, "bob", "laptop", 8, 4);
+        assertThat(router.sessions("bob")).containsExactly(
+            new DeviceSession("phone", 0, 7, 2_000, 1, 4), new DeviceSession("laptop", 0, 8, 3_000, 4, 4));
+        assertThat(router.sessions("bob").get(0).backlog()).isEqualTo(3);
+        router.pump(); // seq 2..4 to the phone
+        router.acked(7, 3);
+        assertThat(router.sessions("bob").get(0).cursor()).isEqualTo(3);
+        assertThat(router.sessions("bob").get(0).backlog()).isEqualTo(1);
+        assertThat(router.sessions("alice")).isEmpty();
+    }
+
+    @Test
+    void disconnectClosesOneDeviceOrAllAndTakesThemOffline() {
+        online(router, "bob", "phone", 7, 0);
+        online(router, "bob", "laptop", 8, 0);
+        online(router, "bob", "tablet", 9, 0);
+        sink.take();
+        assertThat(router.disconnect("bob", "laptop", ErrorCode.AUTH_FAILED, "bye")).isEqualTo(1);
+        assertThat(sink.take()).containsExactly("8:close " + ErrorCode.AUTH_FAILED);
+        assertThat(router.sessions("bob")).extracting(DeviceSession::deviceId).containsExactlyInAnyOrder("phone", "tablet");
+        assertThat(router.disconnect("bob", "laptop", ErrorCode.AUTH_FAILED, "bye")).isZero();
+        assertThat(router.disconnect("bob", null, ErrorCode.AUTH_FAILED, "bye")).isEqualTo(2);
+        assertThat(sink.take()).containsExactlyInAnyOrder("7:close " + ErrorCode.AUTH_FAILED,
+            "9:close " + ErrorCode.AUTH_FAILED);
+        assertThat(router.isOnline("bob")).isFalse();
+        assertThat(router.onlineDevices()).isZero();
+        assertThat(router.disconnect("bob", null, ErrorCode.AUTH_FAILED, "bye")).isZero();
+    }
 }
