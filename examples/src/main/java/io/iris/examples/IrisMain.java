@@ -1,6 +1,8 @@
 package io.iris.examples;
 
+import io.iris.admin.AdminServer;
 import io.iris.api.IrisConfig;
+import io.iris.api.counters.IrisCounters;
 import io.iris.api.discovery.Discovery;
 import io.iris.api.storage.StorageUnavailableException;
 import io.iris.engine.IrisEngine;
@@ -23,7 +25,9 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Entry point of {@code iris-server.jar}.
@@ -111,12 +115,30 @@ public final class IrisMain {
     private static void serve(final List<String> args) throws InterruptedException {
         final IrisConfig loaded = ServerConfig.load(args, System.getenv());
         final IrisConfig config = ServerConfig.withTls(ServerConfig.withSecret(loaded));
-        final IrisEngine engine = IrisEngine.builder().config(config).applicationKeys(ServerConfig.SERVER_KEYS).start();
+        // the admin server starts first, so /health answers and /ready says "starting" while storage recovers
+        final IrisCounters counters = new IrisCounters();
+        final AtomicReference<IrisEngine> started = new AtomicReference<>();
+        final AdminServer admin = AdminServer.enabledIn(config) ? AdminServer.builder().config(config)
+            .counters(counters).readiness(() -> {
+                final IrisEngine e = started.get();
+                return e == null ? Optional.of("starting: storage recovering, client listener not up") : e.notReadyReason();
+            }).start() : null;
+        final IrisEngine engine;
         final Discovery discovery;
         try {
-            discovery = ServerDiscovery.open(config);
+            engine = IrisEngine.builder().config(config).applicationKeys(ServerConfig.SERVER_KEYS).counters(counters)
+                .start();
+            started.set(engine);
+            try {
+                discovery = ServerDiscovery.open(config);
+            } catch (final RuntimeException e) {
+                engine.close();
+                throw e;
+            }
         } catch (final RuntimeException e) {
-            engine.close();
+            if (admin != null) {
+                admin.close();
+            }
             throw e;
         }
         final CountDownLatch stopped = new CountDownLatch(1);
@@ -124,7 +146,10 @@ public final class IrisMain {
             if (discovery != null) {
                 discovery.close();
             }
-            engine.close();
+            engine.close(); // /ready answers 503 "draining" meanwhile
+            if (admin != null) {
+                admin.close();
+            }
             stopped.countDown();
         }, "iris-shutdown"));
 
@@ -139,6 +164,11 @@ public final class IrisMain {
             + " (storage=" + engine.settings().storage() + (tls ? ", TLS 1.3/1.2" : "") + "). Ctrl-C stops it gracefully.");
         System.out.println("Files (relative paths resolve against the working directory " + ServerConfig.absolute(".")
             + "): " + String.join(", ", ServerConfig.filesInUse(config, loaded)));
+        if (admin != null) {
+            System.out.println("Admin (metrics, health, readiness) on " + (admin.tls() ? "https" : "http") + "://"
+                + admin.address().getAddress().getHostAddress() + ":" + admin.port() + "/metrics, /health, /ready"
+                + (config.getString("admin.token", "").isEmpty() ? "" : " (bearer token: admin.token)"));
+        }
         if (ServerConfig.usesDevTls(loaded)) {
             final Path ca = Path.of(config.getString("tls.devDir", "data/tls"), DevCertificates.CA_FILE);
             System.out.println("WARNING: TLS uses DEVELOPMENT certificates from " + ca.getParent() + " (self-signed CA,"

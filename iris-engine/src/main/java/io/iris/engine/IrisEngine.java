@@ -61,6 +61,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -112,6 +113,7 @@ public final class IrisEngine implements Iris {
     private final RingBuffer[] queues;
     private final Ingress ingress;
     private final ShardAgent[] agents;
+    private final GroupCommitBatcher[] batchers;
     private final AgentRunner[] runners;
     private final IrisCounters counters;
     private final EngineCounters engineCounters;
@@ -127,6 +129,8 @@ public final class IrisEngine implements Iris {
     private final PendingRequests requests = new PendingRequests();
     private final Object lifecycle = new Object();
     private boolean closed;
+    /** Set once the client listener is up; cleared when closing starts (readiness). */
+    private volatile boolean serving;
 
     private IrisEngine(final Builder b) {
         KnownKeys.requireKnown(b.config, b.applicationKeys); // a typo must not run on a default
@@ -206,12 +210,15 @@ public final class IrisEngine implements Iris {
             }
         });
         this.agents = new ShardAgent[settings.shards()];
+        this.batchers = new GroupCommitBatcher[settings.shards()];
         this.runners = new AgentRunner[settings.shards()];
         final SystemEpochClock clock = SystemEpochClock.INSTANCE;
         for (int i = 0; i < agents.length; i++) {
             final TransportEgress egress = new TransportEgress(placement.localNode(), transport, SHARD_OUTBOX_BYTES,
                 engineCounters);
-            agents[i] = new ShardAgent(i, queues[i], store, new GroupCommitBatcher(store, settings.maxBatch(), commitLatency[i]),
+            batchers[i] = new GroupCommitBatcher(store, settings.maxBatch(), commitLatency[i], System::nanoTime,
+                engineCounters.syncLatency());
+            agents[i] = new ShardAgent(i, queues[i], store, batchers[i],
                 new DeviceRouter(store, egress, clock, settings.deliveryWindow(),
                     settings.deliveryWindowBytes(), settings.deliveryStallTimeoutMillis(), engineCounters),
                 egress, requests, b.offlineListener, clock,
@@ -239,6 +246,7 @@ public final class IrisEngine implements Iris {
                 + " (config keys 'server.host', 'server.port'): " + e.getMessage(), e);
         }
         flow.start();
+        serving = true;
         if (revocationFile != null) {
             revocationPoller = Executors.newSingleThreadScheduledExecutor(r -> {
                 final Thread t = new Thread(r, "iris-revocation-file");
@@ -271,6 +279,32 @@ public final class IrisEngine implements Iris {
     @Override
     public OverloadLevel overloadLevel() {
         return flow.level();
+    }
+
+    /**
+     * Readiness, for a load balancer or an orchestrator ({@code /ready} of the admin server): the engine is ready
+     * when its storage was opened (recovered) and its most recent sync on every shard succeeded, its client
+     * listener is up, and it is not draining. Cheap (a few volatile reads); safe from any thread.
+     *
+     * @return empty when ready, else one line saying why not.
+     */
+    public Optional<String> notReadyReason() {
+        if (!serving) {
+            return Optional.of(closedFlag() ? "draining: the engine is shutting down" : "starting: client listener not up");
+        }
+        for (int i = 0; i < batchers.length; i++) {
+            if (batchers[i].lastSyncFailed()) {
+                return Optional.of("storage not writable: the last sync of shard " + i + " failed"
+                    + " (see iris_storage_errors_total and the log)");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private boolean closedFlag() {
+        synchronized (lifecycle) {
+            return closed;
+        }
     }
 
     /** @return open client connections now. */
@@ -418,6 +452,7 @@ public final class IrisEngine implements Iris {
             }
             closed = true;
         }
+        serving = false;
         if (revocationPoller != null) {
             revocationPoller.shutdownNow();
         }
