@@ -130,7 +130,7 @@ public final class IrisMain {
                 .start();
             started.set(engine);
             try {
-                discovery = ServerDiscovery.open(config);
+                discovery = ServerDiscovery.open(config, counters);
             } catch (final RuntimeException e) {
                 engine.close();
                 throw e;

@@ -169,6 +169,7 @@ public final class IrisEngine implements Iris {
         }
         this.counters = b.counters != null ? b.counters : new IrisCounters();
         this.engineCounters = new EngineCounters(counters, settings.shards());
+        store.registerCounters(counters);
         this.placement = new SingleNodePlacement(new HashShard(settings.shards()));
         this.queues = new RingBuffer[settings.shards()];
         for (int i = 0; i < queues.length; i++) {
