@@ -18,7 +18,8 @@ import org.agrona.concurrent.status.CountersReader;
  * <p>Counters live in an Agrona {@link CountersManager}: values are 64-bit cells on separate cache
  * lines, so {@link AtomicCounter#increment()} and {@link AtomicCounter#setOrdered(long)} cost one
  * ordered store and allocate nothing. Each counter has a Prometheus-style name ({@code iris_…}, base
- * units, {@code _total} for counters), optional labels and a help text.
+ * units, {@code _total} for counters), optional labels and a help text. A {@link Histogram} is a group of such
+ * cells (cumulative buckets, sum, count) recorded without allocating.
  *
  * <p>Allocation and {@link #free freeing} are synchronized (start-up and shutdown paths); updates and
  * {@link #forEach reads} are lock-free. A reader may observe a counter's value a moment before or
@@ -210,7 +211,8 @@ public final class IrisCounters {
 
     /**
      * Visits every allocated counter with its current value; lock-free, safe from any thread. Allocates
-     * (it is for exporters, not hot paths).
+     * (it is for exporters, not hot paths). Values are raw cells: a histogram's {@code _sum} is in recorded units
+     * (e.g. nanoseconds); {@link #forEachSample} gives base units and families.
      *
      * @param visitor receives each counter.
      */
