@@ -1,18 +1,28 @@
 package io.iris.admin;
 
+import io.iris.api.IrisConfig;
 import io.iris.api.counters.IrisCounters;
+import io.iris.transport.tls.DevCertificates;
+import io.iris.transport.tls.Pem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+/** The admin server over real HTTP(S): routes, the bearer token, the loopback default, TLS, validation. */
 class AdminServerTest {
     private final HttpClient http = HttpClient.newHttpClient();
     private final IrisCounters counters = new IrisCounters(64);
@@ -100,12 +110,44 @@ class AdminServerTest {
     }
 
     @Test
+    void withAdminTlsItSpeaksHttpsWithTheConfiguredCertificate(@TempDir final Path dir)
+        throws Exception {
+        final DevCertificates.Bundle dev = DevCertificates.ensure(dir,
+            List.of());
+        server = AdminServer.builder().config(IrisConfig.of(Map.of("admin.port", "0",
+                "admin.tls.enabled", "true", "tls.certFile", dev.serverChain().toString(),
+                "tls.keyFile", dev.serverKey().toString())))
+            .counters(counters).readiness(Optional::empty).start();
+        assertThat(server.tls()).isTrue();
+        final HttpClient https = HttpClient.newBuilder()
+            .sslContext(Pem.clientContext(dev.ca(), null, null)).build();
+        final HttpResponse<String> r = https.send(HttpRequest.newBuilder(
+            URI.create("https://localhost:" + server.port() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("{\"status\":\"UP\"}");
+        assertThatThrownBy(() -> get("/health", null))
+            .as("plain HTTP on the HTTPS port").isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void configNamesTheKeys() {
+        assertThatThrownBy(() -> AdminServer.builder().config(
+                IrisConfig.of(Map.of("admin.port", "0", "admin.tls.enabled", "true"))))
+            .hasMessageContaining("tls.certFile");
+        assertThatThrownBy(() -> AdminServer.builder().config(
+                IrisConfig.of(Map.of("admin.port", "0", "admin.tls.enabled", "yes"))))
+            .hasMessageContaining("admin.tls.enabled");
+        assertThat(AdminServer.enabledIn(IrisConfig.of(Map.of()))).isFalse();
+        assertThat(AdminServer.enabledIn(IrisConfig.of(Map.of("admin.port", "0")))).isTrue();
+    }
+
+    @Test
     void theBuilderValidates() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AdminServer.builder().readiness(Optional::empty)
+        assertThatThrownBy(() -> AdminServer.builder().readiness(Optional::empty)
             .start()).hasMessageContaining("counters");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AdminServer.builder().port(70_000))
+        assertThatThrownBy(() -> AdminServer.builder().port(70_000))
             .hasMessageContaining("0..65535");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AdminReply(42, "{}"))
+        assertThatThrownBy(() -> new AdminReply(42, "{}"))
             .hasMessageContaining("100..599");
     }
 }
