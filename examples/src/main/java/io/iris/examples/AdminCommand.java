@@ -1,5 +1,7 @@
 package io.iris.examples;
 
+import io.iris.api.IrisConfig;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -103,11 +105,25 @@ public final class AdminCommand {
         final URI uri;
         try {
             request = request(positional, expires);
+            if (base == null || token == null) {
+                // the server's own configuration (bundled defaults, the distribution's conf, the environment)
+                final IrisConfig config = ServerConfig.load(new ArrayList<>(), System.getenv());
+                final long port = config.getLong("admin.port", -1);
+                if (base == null && port > 0) {
+                    base = (config.getBoolean("admin.tls.enabled", false) ? "https://" : "http://")
+                        + config.getString("admin.host", "127.0.0.1") + ":" + port;
+                }
+                if (token == null) {
+                    token = config.getString("admin.token", "");
+                }
+            }
             if (base == null) {
-                throw new IllegalArgumentException("--admin=http://HOST:PORT (the server's admin address) is required");
+                throw new IllegalArgumentException("--admin=http://HOST:PORT (the server's admin address) is required"
+                    + " when the configuration sets no admin.port");
             }
             if (token == null || token.isEmpty()) {
-                throw new IllegalArgumentException("--token=TOKEN (the server's admin token) is required");
+                throw new IllegalArgumentException("--token=TOKEN (the server's admin token) is required when the"
+                    + " configuration sets no admin.token");
             }
             uri = uri(base, request);
         } catch (final IllegalArgumentException e) {

@@ -1,6 +1,10 @@
 package io.iris.examples;
 
+import io.iris.admin.AdminServer;
+import io.iris.engine.admin.AdminApi;
+import io.iris.admin.AdminReply;
 import io.iris.api.IrisConfig;
+import io.iris.api.counters.IrisCounters;
 import io.iris.api.discovery.Discovery;
 import io.iris.api.storage.StorageUnavailableException;
 import io.iris.engine.IrisEngine;
@@ -23,7 +27,9 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Entry point of {@code iris-server.jar}.
@@ -123,22 +129,54 @@ public final class IrisMain {
     private static void serve(final List<String> args) throws InterruptedException {
         final IrisConfig loaded = ServerConfig.load(args, System.getenv());
         final IrisConfig config = ServerConfig.withTls(ServerConfig.withSecret(loaded));
-        final IrisEngine engine = IrisEngine.builder().config(config).applicationKeys(ServerConfig.SERVER_KEYS).start();
+        // the admin server starts first, so /health answers and /ready says "starting" while storage recovers
+        final IrisCounters counters = new IrisCounters();
+        final AtomicReference<IrisEngine> started = new AtomicReference<>();
+        final AdminServer admin = AdminServer.enabledIn(config) ? AdminServer.builder().config(config)
+            .counters(counters).readiness(() -> {
+                final IrisEngine e = started.get();
+                return e == null ? Optional.of("starting: storage recovering, client listener not up") : e.notReadyReason();
+            }).adminHandler((method, path, query, caller) -> {
+                final IrisEngine e = started.get();
+                if (e == null) {
+                    return new AdminReply(503, "{\"error\":\"starting: storage recovering\"}");
+                }
+                final AdminApi.Reply reply = e.admin().handle(method, path, query, caller);
+                return new AdminReply(reply.status(), reply.json());
+            }).start() : null;
+        final IrisEngine engine;
         final Discovery discovery;
         try {
-            discovery = ServerDiscovery.open(config);
+            engine = IrisEngine.builder().config(config).applicationKeys(ServerConfig.SERVER_KEYS).counters(counters)
+                .start();
+            started.set(engine);
+            try {
+                discovery = ServerDiscovery.open(config, counters);
+            } catch (final RuntimeException e) {
+                engine.close();
+                throw e;
+            }
         } catch (final RuntimeException e) {
-            engine.close();
+            if (admin != null) {
+                admin.close();
+            }
             throw e;
         }
-        final CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        final AtomicBoolean stopping = new AtomicBoolean();
+        final Runnable stop = () -> {
+            if (!stopping.compareAndSet(false, true)) {
+                return; // the hook and the main thread both get here after a drain: once is enough
+            }
             if (discovery != null) {
                 discovery.close();
             }
-            engine.close();
-            stopped.countDown();
-        }, "iris-shutdown"));
+            engine.close(); // /ready answers 503 "draining" meanwhile; returns at once if a drain already runs
+            engine.whenStopped().join();
+            if (admin != null) {
+                admin.close();
+            }
+        };
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "iris-shutdown"));
 
         final String host = "0.0.0.0".equals(engine.settings().host()) ? "127.0.0.1" : engine.settings().host();
         final String jar = "java -jar examples/target/iris-server.jar";
@@ -151,6 +189,11 @@ public final class IrisMain {
             + " (storage=" + engine.settings().storage() + (tls ? ", TLS 1.3/1.2" : "") + "). Ctrl-C stops it gracefully.");
         System.out.println("Files (relative paths resolve against " + ServerConfig.pathBase()
             + "): " + String.join(", ", ServerConfig.filesInUse(config, loaded)));
+        if (admin != null) {
+            System.out.println("Admin (metrics, health, readiness) on " + (admin.tls() ? "https" : "http") + "://"
+                + admin.address().getAddress().getHostAddress() + ":" + admin.port() + "/metrics, /health, /ready"
+                + (config.getString("admin.token", "").isEmpty() ? "" : " (bearer token: admin.token)"));
+        }
         if (ServerConfig.usesDevTls(loaded)) {
             final Path ca = Path.of(config.getString("tls.devDir", "data/tls"), DevCertificates.CA_FILE);
             System.out.println("WARNING: TLS uses DEVELOPMENT certificates from " + ca.getParent() + " (self-signed CA,"
@@ -178,7 +221,10 @@ public final class IrisMain {
         }
         System.out.println();
         System.out.flush();
-        stopped.await();
+        // stopped by SIGTERM / Ctrl-C (the hook) or by POST /admin/drain (the engine closes itself)
+        engine.whenStopped().join();
+        stop.run();
+        System.exit(0);
     }
 
     private static void mintToken(final List<String> args) {

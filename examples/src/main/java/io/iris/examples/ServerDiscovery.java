@@ -1,6 +1,7 @@
 package io.iris.examples;
 
 import io.iris.api.IrisConfig;
+import io.iris.api.counters.IrisCounters;
 import io.iris.api.discovery.Discovery;
 import io.iris.api.discovery.DiscoveryConfig;
 import io.iris.api.discovery.DiscoveryProvider;
@@ -19,6 +20,26 @@ final class ServerDiscovery {
     private static final Logger LOG = LoggerFactory.getLogger(ServerDiscovery.class);
 
     private ServerDiscovery() {
+    }
+
+    /**
+     * As {@link #open(IrisConfig)}, with the discovery metrics kept in {@code counters} ({@link DiscoveryCounters}).
+     *
+     * @param config   the server configuration.
+     * @param counters the instance's registry.
+     * @return the open discovery, or null when {@code discovery} is empty.
+     */
+    static Discovery open(final IrisConfig config, final IrisCounters counters) {
+        final Discovery discovery = open(config);
+        if (discovery == null) {
+            return null;
+        }
+        try {
+            return new DiscoveryCounters(discovery, counters);
+        } catch (final RuntimeException e) {
+            discovery.close();
+            throw e;
+        }
     }
 
     /**

@@ -31,6 +31,20 @@ class ServerDiscoveryTest {
     }
 
     @Test
+    void withARegistryTheMembershipSizeAndSourceFiguresAreCounted() {
+        final io.iris.api.counters.IrisCounters counters = new io.iris.api.counters.IrisCounters(16);
+        try (Discovery d = ServerDiscovery.open(load("--discovery=static",
+            "--discovery.static.members=b@127.0.0.3:7802,a@127.0.0.2:7801", "--discovery.self=a@127.0.0.2:7801"),
+            counters)) {
+            assertThat(d.members()).hasSize(2);
+            assertThat(counters.value("iris_discovery_members")).isEqualTo(2);
+            assertThat(counters.value("iris_discovery_source_reachable")).isEqualTo(1);
+            assertThat(counters.value("iris_discovery_source_errors_total")).isZero();
+        }
+        assertThat(ServerDiscovery.open(load(), counters)).isNull();
+    }
+
+    @Test
     void badDiscoveryKeysFailNamingTheKey() {
         assertThatThrownBy(() -> ServerDiscovery.open(load("--discovery=static", "--discovery.static.members=a@h:1",
             "--discovery.static.memebrs=b@h:2"))).isInstanceOf(IllegalArgumentException.class)

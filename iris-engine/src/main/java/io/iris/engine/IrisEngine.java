@@ -66,6 +66,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -121,6 +122,7 @@ public final class IrisEngine implements Iris {
     private final RingBuffer[] queues;
     private final Ingress ingress;
     private final ShardAgent[] agents;
+    private final GroupCommitBatcher[] batchers;
     private final AgentRunner[] runners;
     private final IrisCounters counters;
     private final EngineCounters engineCounters;
@@ -138,6 +140,10 @@ public final class IrisEngine implements Iris {
     private final AdminApi admin = new AdminApi(new Control());
     private final Object lifecycle = new Object();
     private boolean closed;
+    /** Completed when {@link #close()} has finished. */
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    /** Set once the client listener is up; cleared when closing starts (readiness). */
+    private volatile boolean serving;
 
     private IrisEngine(final Builder b) {
         KnownKeys.requireKnown(b.config, b.applicationKeys); // a typo must not run on a default
@@ -177,6 +183,7 @@ public final class IrisEngine implements Iris {
         }
         this.counters = b.counters != null ? b.counters : new IrisCounters();
         this.engineCounters = new EngineCounters(counters, settings.shards());
+        store.registerCounters(counters);
         this.placement = new SingleNodePlacement(new HashShard(settings.shards()));
         this.queues = new RingBuffer[settings.shards()];
         for (int i = 0; i < queues.length; i++) {
@@ -218,12 +225,15 @@ public final class IrisEngine implements Iris {
             }
         });
         this.agents = new ShardAgent[settings.shards()];
+        this.batchers = new GroupCommitBatcher[settings.shards()];
         this.runners = new AgentRunner[settings.shards()];
         final SystemEpochClock clock = SystemEpochClock.INSTANCE;
         for (int i = 0; i < agents.length; i++) {
             final TransportEgress egress = new TransportEgress(placement.localNode(), transport, SHARD_OUTBOX_BYTES,
                 engineCounters);
-            agents[i] = new ShardAgent(i, queues[i], store, new GroupCommitBatcher(store, settings.maxBatch(), commitLatency[i]),
+            batchers[i] = new GroupCommitBatcher(store, settings.maxBatch(), commitLatency[i], System::nanoTime,
+                engineCounters.syncLatency());
+            agents[i] = new ShardAgent(i, queues[i], store, batchers[i],
                 new DeviceRouter(store, egress, clock, settings.deliveryWindow(),
                     settings.deliveryWindowBytes(), settings.deliveryStallTimeoutMillis(), engineCounters),
                 egress, requests, b.offlineListener, clock,
@@ -251,6 +261,7 @@ public final class IrisEngine implements Iris {
                 + " (config keys 'server.host', 'server.port'): " + e.getMessage(), e);
         }
         flow.start();
+        serving = true;
         if (revocationFile != null) {
             revocationPoller = Executors.newSingleThreadScheduledExecutor(r -> {
                 final Thread t = new Thread(r, "iris-revocation-file");
@@ -283,6 +294,32 @@ public final class IrisEngine implements Iris {
     @Override
     public OverloadLevel overloadLevel() {
         return flow.level();
+    }
+
+    /**
+     * Readiness, for a load balancer or an orchestrator ({@code /ready} of the admin server): the engine is ready
+     * when its storage was opened (recovered) and its most recent sync on every shard succeeded, its client
+     * listener is up, and it is not draining. Cheap (a few volatile reads); safe from any thread.
+     *
+     * @return empty when ready, else one line saying why not.
+     */
+    public Optional<String> notReadyReason() {
+        if (!serving) {
+            return Optional.of(closedFlag() ? "draining: the engine is shutting down" : "starting: client listener not up");
+        }
+        for (int i = 0; i < batchers.length; i++) {
+            if (batchers[i].lastSyncFailed()) {
+                return Optional.of("storage not writable: the last sync of shard " + i + " failed"
+                    + " (see iris_storage_errors_total and the log)");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private boolean closedFlag() {
+        synchronized (lifecycle) {
+            return closed;
+        }
     }
 
     /** @return open client connections now. */
@@ -503,22 +540,36 @@ public final class IrisEngine implements Iris {
             }
             closed = true;
         }
-        if (revocationPoller != null) {
-            revocationPoller.shutdownNow();
+        try {
+            serving = false;
+            if (revocationPoller != null) {
+                revocationPoller.shutdownNow();
+            }
+            flow.close();
+            heap.close();
+            final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.drainTimeoutMillis());
+            transport.drain();
+            awaitShardsQuiet(deadline);
+            transport.awaitFlushed(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            for (final AgentRunner runner : runners) {
+                runner.close();
+            }
+            transport.close();
+            requests.failAll(new IllegalStateException("engine closed"));
+            store.close();
+            LOG.info("Iris stopped");
+        } finally {
+            stopped.complete(null);
         }
-        flow.close();
-        heap.close();
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.drainTimeoutMillis());
-        transport.drain();
-        awaitShardsQuiet(deadline);
-        transport.awaitFlushed(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-        for (final AgentRunner runner : runners) {
-            runner.close();
-        }
-        transport.close();
-        requests.failAll(new IllegalStateException("engine closed"));
-        store.close();
-        LOG.info("Iris stopped");
+    }
+
+    /**
+     * @return a future that completes once {@link #close()} has finished (whoever called it: the
+     * application, a shutdown hook, or the admin API's drain): connections closed, shards stopped, the store
+     * closed.
+     */
+    public CompletableFuture<Void> whenStopped() {
+        return stopped.copy();
     }
 
     private void awaitShardsQuiet(final long deadline) {

@@ -1,5 +1,6 @@
 package io.iris.engine;
 
+import io.iris.api.counters.IrisCounters;
 import io.iris.api.storage.InboxStore;
 import io.iris.api.storage.InboxVisitor;
 import org.agrona.DirectBuffer;
@@ -23,6 +24,11 @@ public class ForwardingInboxStore implements InboxStore {
     public long append(final String userId, final String senderId, final long clientMsgId, final DirectBuffer record,
                        final int offset, final int length) {
         return delegate.append(userId, senderId, clientMsgId, record, offset, length);
+    }
+
+    @Override
+    public void registerCounters(final IrisCounters counters) {
+        delegate.registerCounters(counters);
     }
 
     @Override

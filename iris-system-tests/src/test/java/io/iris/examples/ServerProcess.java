@@ -133,6 +133,15 @@ final class ServerProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /**
+     * @param seconds how long to wait.
+     * @return the exit code once the server exited by itself, or -1 if it still runs after {@code seconds}.
+     * @throws InterruptedException if interrupted.
+     */
+    int awaitExit(final long seconds) throws InterruptedException {
+        return process.waitFor(seconds, TimeUnit.SECONDS) ? process.exitValue() : -1;
+    }
+
     /** @return the child's process id. */
     long pid() {
         return process.pid();

@@ -18,7 +18,8 @@ import org.agrona.concurrent.status.CountersReader;
  * <p>Counters live in an Agrona {@link CountersManager}: values are 64-bit cells on separate cache
  * lines, so {@link AtomicCounter#increment()} and {@link AtomicCounter#setOrdered(long)} cost one
  * ordered store and allocate nothing. Each counter has a Prometheus-style name ({@code iris_…}, base
- * units, {@code _total} for counters), optional labels and a help text.
+ * units, {@code _total} for counters), optional labels and a help text. A {@link Histogram} is a group of such
+ * cells (cumulative buckets, sum, count) recorded without allocating.
  *
  * <p>Allocation and {@link #free freeing} are synchronized (start-up and shutdown paths); updates and
  * {@link #forEach reads} are lock-free. A reader may observe a counter's value a moment before or
@@ -33,7 +34,12 @@ public final class IrisCounters {
         /** Only ever goes up (e.g. messages sent); Prometheus {@code counter}. */
         COUNTER,
         /** Goes up and down (e.g. open connections, queue depth); Prometheus {@code gauge}. */
-        GAUGE
+        GAUGE,
+        /**
+         * One cell of a {@link Histogram}: a cumulative {@code _bucket} (label {@code le}), the {@code _sum} or the
+         * {@code _count}; Prometheus {@code histogram}. The family name is the sample name without that suffix.
+         */
+        HISTOGRAM
     }
 
     /** Receives one counter in {@link #forEach}. */
@@ -50,16 +56,35 @@ public final class IrisCounters {
         void accept(Kind kind, String name, String labels, String help, long value);
     }
 
+    /**
+     * Receives one sample in {@link #forEachSample}: like {@link Visitor}, with the family the sample belongs to
+     * and its value in the metric's base unit (a histogram's {@code _sum} and {@code le} bounds are scaled).
+     */
+    @FunctionalInterface
+    public interface SampleVisitor {
+        /**
+         * @param kind   counter, gauge or histogram.
+         * @param family the metric family: the name, or for a histogram cell its name without {@code _bucket},
+         *               {@code _sum} or {@code _count}.
+         * @param name   the sample name.
+         * @param labels the label set in exposition syntax without braces, or the empty string.
+         * @param help   one line describing the family.
+         * @param value  its current value in base units.
+         */
+        void accept(Kind kind, String family, String name, String labels, String help, double value);
+    }
+
     private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
     private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
     private static final int TYPE_COUNTER = 1;
     private static final int TYPE_GAUGE = 2;
+    private static final int TYPE_HISTOGRAM = 3;
 
     private final CountersManager manager;
     private final CountersReader reader;
     private final AtomicReferenceArray<Meta> meta;
 
-    private record Meta(Kind kind, String name, String labels, String help) {
+    private record Meta(Kind kind, String family, String name, String labels, String help, double scale) {
     }
 
     /** A registry with room for {@link #DEFAULT_CAPACITY} counters. */
@@ -114,6 +139,57 @@ public final class IrisCounters {
     }
 
     /**
+     * Allocates a histogram: fixed cumulative buckets, a sum and a count, each a cell of this registry, so
+     * {@link Histogram#record} allocates nothing.
+     *
+     * @param name        the family name in base units, e.g. {@code iris_storage_sync_seconds} (not ending in
+     *                    {@code _bucket}, {@code _sum} or {@code _count}).
+     * @param help        one line describing it.
+     * @param scale       what one recorded unit is in the base unit (e.g. {@code 1e-9}: nanoseconds recorded,
+     *                    seconds exposed; {@code 1} for plain counts); above 0.
+     * @param upperBounds bucket upper bounds in recorded units, strictly increasing, at least one; a
+     *                    {@code +Inf} bucket is added.
+     * @param labelPairs  label names and values, alternating (not {@code le}).
+     * @return the histogram.
+     * @throws IllegalArgumentException for a bad name, labels, scale or bounds.
+     * @throws IllegalStateException    if the registry is full.
+     */
+    public synchronized Histogram histogram(final String name, final String help, final double scale,
+                                            final long[] upperBounds, final String... labelPairs) {
+        if (name == null || !NAME.matcher(name).matches() || name.endsWith("_bucket") || name.endsWith("_sum")
+            || name.endsWith("_count")) {
+            throw new IllegalArgumentException("bad histogram name: " + name);
+        }
+        if (!(scale > 0) || Double.isInfinite(scale)) {
+            throw new IllegalArgumentException("scale must be a positive number, was " + scale);
+        }
+        if (upperBounds == null || upperBounds.length == 0) {
+            throw new IllegalArgumentException("a histogram needs at least one bucket bound");
+        }
+        for (int i = 1; i < upperBounds.length; i++) {
+            if (upperBounds[i] <= upperBounds[i - 1]) {
+                throw new IllegalArgumentException("bucket bounds must increase strictly: " + upperBounds[i - 1]
+                    + " then " + upperBounds[i]);
+            }
+        }
+        for (int i = 0; i < labelPairs.length; i += 2) {
+            if ("le".equals(labelPairs[i])) {
+                throw new IllegalArgumentException("label 'le' is reserved for histogram buckets");
+            }
+        }
+        final String labels = labels(labelPairs);
+        final String prefix = labels.isEmpty() ? "" : labels + ',';
+        final AtomicCounter[] buckets = new AtomicCounter[upperBounds.length + 1];
+        for (int i = 0; i <= upperBounds.length; i++) {
+            final String le = i == upperBounds.length ? "+Inf" : plain(upperBounds[i] * scale);
+            buckets[i] = allocate(Kind.HISTOGRAM, name, name + "_bucket", prefix + "le=\"" + le + '"', help, 1);
+        }
+        final AtomicCounter sum = allocate(Kind.HISTOGRAM, name, name + "_sum", labels, help, scale);
+        final AtomicCounter count = allocate(Kind.HISTOGRAM, name, name + "_count", labels, help, 1);
+        return new Histogram(upperBounds.clone(), buckets, sum, count);
+    }
+
+    /**
      * Releases a counter (a component that stops, e.g. a closed node link); it disappears from
      * {@link #forEach} and its cell can be reused.
      *
@@ -125,8 +201,18 @@ public final class IrisCounters {
     }
 
     /**
+     * Releases every cell of a histogram, as {@link #free(AtomicCounter)}.
+     *
+     * @param histogram a histogram from this registry.
+     */
+    public synchronized void free(final Histogram histogram) {
+        histogram.free(this);
+    }
+
+    /**
      * Visits every allocated counter with its current value; lock-free, safe from any thread. Allocates
-     * (it is for exporters, not hot paths).
+     * (it is for exporters, not hot paths). Values are raw cells: a histogram's {@code _sum} is in recorded units
+     * (e.g. nanoseconds); {@link #forEachSample} gives base units and families.
      *
      * @param visitor receives each counter.
      */
@@ -136,6 +222,22 @@ public final class IrisCounters {
             final Meta m = meta.get(id);
             if (m != null) {
                 visitor.accept(m.kind, m.name, m.labels, m.help, value);
+            }
+        });
+    }
+
+    /**
+     * Visits every allocated sample with its current value in base units, with its family; lock-free, safe from
+     * any thread, allocates (for exporters). Samples of one family may be visited apart from each other.
+     *
+     * @param visitor receives each sample.
+     */
+    public void forEachSample(final SampleVisitor visitor) {
+        Objects.requireNonNull(visitor, "visitor");
+        reader.forEach((value, id, label) -> {
+            final Meta m = meta.get(id);
+            if (m != null) {
+                visitor.accept(m.kind, m.family, m.name, m.labels, m.help, m.scale == 1 ? value : value * m.scale);
             }
         });
     }
@@ -162,17 +264,26 @@ public final class IrisCounters {
         if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("bad metric name: " + name);
         }
+        return allocate(kind, name, name, labels(labelPairs), help, 1);
+    }
+
+    private synchronized AtomicCounter allocate(final Kind kind, final String family, final String name,
+                                                final String labels, final String help, final double scale) {
         Objects.requireNonNull(help, "help");
-        final String labels = labels(labelPairs);
         final AtomicCounter counter;
         try {
             counter = manager.newCounter(labels.isEmpty() ? name : name + '{' + labels + '}',
-                kind == Kind.COUNTER ? TYPE_COUNTER : TYPE_GAUGE);
+                kind == Kind.COUNTER ? TYPE_COUNTER : kind == Kind.GAUGE ? TYPE_GAUGE : TYPE_HISTOGRAM);
         } catch (final IllegalStateException e) {
             throw new IllegalStateException("counters registry is full (" + manager.maxCounterId() + " counters)", e);
         }
-        meta.set(counter.id(), new Meta(kind, name, labels, help));
+        meta.set(counter.id(), new Meta(kind, family, name, labels, help, scale));
         return counter;
+    }
+
+    /** @return {@code d} without exponent or trailing zeros, e.g. {@code 0.00005}, {@code 1}. */
+    private static String plain(final double d) {
+        return java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
     }
 
     private static String labels(final String[] pairs) {

@@ -1,5 +1,7 @@
 package io.iris.api.storage;
 
+import io.iris.api.counters.IrisCounters;
+
 import org.agrona.DirectBuffer;
 
 /**
@@ -144,6 +146,19 @@ public interface InboxStore extends AutoCloseable {
      */
     default long lastSeen(final String userId) {
         return 0;
+    }
+
+    /**
+     * Registers the provider's own metrics (disk use, a circuit breaker's state, errors) in the instance's
+     * counters registry. The engine calls it once, after creating the store and before serving; exporters then
+     * read them with the engine's. Names start with {@code iris_storage_<provider>_}. A provider updates them
+     * without allocating, and off the hot path where it can (when it measures anyway, on a state change).
+     *
+     * <p>The default registers none.
+     *
+     * @param counters the registry of the engine using this store.
+     */
+    default void registerCounters(final IrisCounters counters) {
     }
 
     /** Releases resources; pending appends that were never synced may be lost. */

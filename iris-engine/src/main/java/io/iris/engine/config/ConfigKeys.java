@@ -173,6 +173,17 @@ public final class ConfigKeys {
     public static final ConfigKey SHUTDOWN_DRAIN_TIMEOUT_MILLIS = whole("shutdown.drainTimeoutMillis", "5000",
         "graceful shutdown budget, ms");
 
+    // ---- admin HTTP server (iris-admin: metrics, health, readiness; docs/operations.md "Metrics") ----
+    /** Admin address: loopback unless configured otherwise. */
+    public static final ConfigKey ADMIN_HOST = text("admin.host", "127.0.0.1",
+        "address the admin HTTP server binds; keep it loopback or private");
+    public static final ConfigKey ADMIN_PORT = integer("admin.port", -1, -1, 65535,
+        "admin HTTP port (/metrics, /health, /ready); -1 = no admin server, 0 = any free port");
+    public static final ConfigKey ADMIN_TOKEN = text("admin.token", "",
+        "bearer token every admin request must carry; empty = none");
+    public static final ConfigKey ADMIN_TLS_ENABLED = text("admin.tls.enabled", "false",
+        "true: the admin port speaks HTTPS with the client port's certificate (tls.certFile, tls.keyFile)");
+
     private static final Map<String, ConfigKey> BY_NAME = byName();
 
     private ConfigKeys() {

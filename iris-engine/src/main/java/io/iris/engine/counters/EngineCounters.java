@@ -1,5 +1,6 @@
 package io.iris.engine.counters;
 
+import io.iris.api.counters.Histogram;
 import io.iris.api.counters.IrisCounters;
 import io.iris.protocol.ErrorCode;
 import io.iris.protocol.SendStatus;
@@ -19,6 +20,8 @@ import org.agrona.concurrent.status.AtomicCounter;
  *   <tr><td>{@code iris_delivery_acks_total}</td><td>DELIVER_ACKs processed by shards</td></tr>
  *   <tr><td>{@code iris_group_commit_batches_total}, {@code iris_group_commit_records_total}</td>
  *       <td>group commits (one storage sync each) and the appends they covered</td></tr>
+ *   <tr><td>{@code iris_storage_sync_seconds} (histogram)</td><td>time of each group-commit storage sync</td></tr>
+ *   <tr><td>{@code iris_group_commit_batch_records} (histogram)</td><td>appends covered by each group commit</td></tr>
  *   <tr><td>{@code iris_shard_queue_bytes{shard}}</td><td>bytes waiting in a shard's command queue</td></tr>
  *   <tr><td>{@code iris_shard_cached_users{shard}}</td><td>user ids a shard keeps interned</td></tr>
  *   <tr><td>{@code iris_overload_level}</td><td>the overload level's ordinal (0 NORMAL … 3 CRITICAL)</td></tr>
@@ -33,6 +36,11 @@ import org.agrona.concurrent.status.AtomicCounter;
  * </table>
  */
 public final class EngineCounters {
+    /** Sync-time buckets: 50 µs (a page-cache write) to 1 s (a struggling disk or remote store), in ns. */
+    static final long[] SYNC_BOUNDS_NANOS = {50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000,
+        10_000_000, 25_000_000, 50_000_000, 100_000_000, 250_000_000, 500_000_000, 1_000_000_000};
+    /** Batch-size buckets: powers of two up to engine.maxBatch's default and beyond. */
+    static final long[] BATCH_BOUNDS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096, 16_384};
     private final AtomicCounter loginsOk;
     private final AtomicCounter[] loginsRefused;
     private final AtomicCounter[] sends;
@@ -40,6 +48,8 @@ public final class EngineCounters {
     private final AtomicCounter deliveryAcks;
     private final AtomicCounter commitBatches;
     private final AtomicCounter commitRecords;
+    private final Histogram syncNanos;
+    private final Histogram batchRecords;
     private final AtomicCounter[] queueBytes;
     private final AtomicCounter[] cachedUsers;
     private final AtomicCounter overloadLevel;
@@ -74,6 +84,10 @@ public final class EngineCounters {
         commitBatches = registry.counter("iris_group_commit_batches_total",
             "Group commits: one storage sync each.");
         commitRecords = registry.counter("iris_group_commit_records_total", "Appends made durable by group commits.");
+        syncNanos = registry.histogram("iris_storage_sync_seconds", "Time of each group-commit storage sync.",
+            1e-9, SYNC_BOUNDS_NANOS);
+        batchRecords = registry.histogram("iris_group_commit_batch_records", "Appends covered by each group commit.",
+            1, BATCH_BOUNDS);
         queueBytes = new AtomicCounter[shards];
         cachedUsers = new AtomicCounter[shards];
         for (int i = 0; i < shards; i++) {
@@ -123,6 +137,12 @@ public final class EngineCounters {
     public void groupCommit(final int records) {
         commitBatches.increment();
         commitRecords.getAndAdd(records);
+        batchRecords.record(records);
+    }
+
+    /** @return the histogram each group-commit sync's duration is recorded in, in nanoseconds. */
+    public Histogram syncLatency() {
+        return syncNanos;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.iris.engine.durability;
 
+import io.iris.api.counters.Histogram;
 import io.iris.api.storage.InboxStore;
 import io.iris.engine.flow.CommitLatencyProbe;
 import org.agrona.DirectBuffer;
@@ -22,6 +23,7 @@ public final class GroupCommitBatcher implements DurableBatcher {
     private final InboxStore store;
     private final CommitLatencyProbe latency;
     private final LongSupplier nanoClock;
+    private final Histogram syncNanos;
     private final int maxBatch;
     private final String[] users;
     private final long[] seqs;
@@ -32,6 +34,8 @@ public final class GroupCommitBatcher implements DurableBatcher {
     private int count;
     private int position;
     private long syncs;
+    /** Whether the last sync failed; read by other threads (readiness). Written only when it changes. */
+    private volatile boolean lastSyncFailed;
 
     /**
      * @param store    the store to append to and sync.
@@ -58,6 +62,19 @@ public final class GroupCommitBatcher implements DurableBatcher {
      */
     public GroupCommitBatcher(final InboxStore store, final int maxBatch, final CommitLatencyProbe latency,
                               final LongSupplier nanoClock) {
+        this(store, maxBatch, latency, nanoClock, null);
+    }
+
+    /**
+     * @param store     the store to append to and sync.
+     * @param maxBatch  the most appends between two syncs, at least 1.
+     * @param latency   told when each sync starts and ends.
+     * @param nanoClock the monotonic clock syncs are timed with (tests inject one).
+     * @param syncNanos where each sync's duration is recorded, in nanoseconds; null = nowhere.
+     */
+    public GroupCommitBatcher(final InboxStore store, final int maxBatch, final CommitLatencyProbe latency,
+                              final LongSupplier nanoClock, final Histogram syncNanos) {
+        this.syncNanos = syncNanos;
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be at least 1: " + maxBatch);
@@ -111,14 +128,22 @@ public final class GroupCommitBatcher implements DurableBatcher {
             return 0;
         }
         RuntimeException failure = null;
-        latency.syncStarted(nanoClock.getAsLong());
+        final long started = nanoClock.getAsLong();
+        latency.syncStarted(started);
         try {
             store.sync();
             syncs++;
         } catch (final RuntimeException e) {
             failure = e;
         } finally {
-            latency.syncEnded(nanoClock.getAsLong());
+            final long ended = nanoClock.getAsLong();
+            latency.syncEnded(ended);
+            if (syncNanos != null) {
+                syncNanos.record(ended - started);
+            }
+        }
+        if (lastSyncFailed != (failure != null)) {
+            lastSyncFailed = failure != null;
         }
         count = 0;
         position = 0;
@@ -135,6 +160,11 @@ public final class GroupCommitBatcher implements DurableBatcher {
             }
         }
         return n;
+    }
+
+    /** @return whether the most recent sync failed (false before the first); safe from any thread. */
+    public boolean lastSyncFailed() {
+        return lastSyncFailed;
     }
 
     /** @return how many syncs succeeded; with the number of appends this gives the mean batch size. */

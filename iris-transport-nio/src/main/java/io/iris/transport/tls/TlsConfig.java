@@ -124,6 +124,14 @@ public final class TlsConfig {
         return engine;
     }
 
+    /**
+     * @return the server-side context (this configuration's key and trust material), for a server that makes its
+     * own sockets (the admin HTTPS server); restrict its protocols to {@link Pem#PROTOCOLS}.
+     */
+    public SSLContext serverContext() {
+        return context;
+    }
+
     /** @return the PEM file of the certificate chain. */
     public Path certificateChainFile() {
         return certificateChainFile;

@@ -1,5 +1,6 @@
 package io.iris.storage.chronicle;
 
+import io.iris.api.counters.IrisCounters;
 import io.iris.api.storage.DedupWindow;
 import io.iris.api.storage.InboxStore;
 import io.iris.api.storage.InboxVisitor;
@@ -1122,6 +1123,18 @@ public final class ChronicleInboxStore implements InboxStore {
 
     // ---------------------------------------------------------------------------------------------
     // reporting
+
+    /**
+     * Registers {@code iris_storage_chronicle_wal_bytes}, {@code _wal_files} and {@code _usable_bytes}: gauges
+     * set whenever the store measures its disk anyway (a new log file, every few writes, retention ticks).
+     */
+    @Override
+    public void registerCounters(final IrisCounters counters) {
+        guard.publishTo(
+            counters.gauge("iris_storage_chronicle_wal_bytes", "Bytes of the files in the chronicle log directory."),
+            counters.gauge("iris_storage_chronicle_wal_files", "Files in the chronicle log directory."),
+            counters.gauge("iris_storage_chronicle_usable_bytes", "Usable bytes on the log directory's file system."));
+    }
 
     /** @return what start-up recovered and how long it took. */
     public RecoveryStats recoveryStats() {

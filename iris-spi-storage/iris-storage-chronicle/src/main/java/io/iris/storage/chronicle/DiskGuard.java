@@ -6,6 +6,8 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.agrona.concurrent.status.AtomicCounter;
+
 /**
  * Keeps the log off a full disk. Chronicle Queue writes through memory-mapped files that grow sparse,
  * so a write that finds the file system full does not fail cleanly: the page fault raises SIGBUS,
@@ -37,6 +39,11 @@ final class DiskGuard {
     private long writtenSinceCheck;
     private volatile long usableBytes;
     private volatile long usedBytes;
+    private volatile long files;
+    /** Gauges each measurement is published to ({@link #publishTo}); null until then. */
+    private AtomicCounter usedGauge;
+    private AtomicCounter filesGauge;
+    private AtomicCounter usableGauge;
 
     /**
      * @param walDir       the queue directory.
@@ -97,18 +104,42 @@ final class DiskGuard {
             usableBytes = 0; // cannot tell: treat as full
         }
         long used = 0;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(walDir)) {
-            for (final Path f : files) {
+        long count = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(walDir)) {
+            for (final Path f : entries) {
                 try {
                     used += Files.size(f);
+                    count++;
                 } catch (final IOException ignored) {
                     // deleted meanwhile
                 }
             }
         } catch (final IOException e) {
             used = usedBytes;
+            count = files;
         }
         usedBytes = used;
+        files = count;
+        if (usedGauge != null) {
+            usedGauge.setOrdered(used);
+            filesGauge.setOrdered(count);
+            usableGauge.setOrdered(usableBytes);
+        }
+    }
+
+    /**
+     * From now on every measurement (on log-file rolls, every few writes, on retention ticks) also sets these
+     * gauges; sets them now.
+     *
+     * @param used   bytes of the files in the log directory.
+     * @param count  files in the log directory.
+     * @param usable usable bytes on its file system.
+     */
+    synchronized void publishTo(final AtomicCounter used, final AtomicCounter count, final AtomicCounter usable) {
+        this.usedGauge = used;
+        this.filesGauge = count;
+        this.usableGauge = usable;
+        measure();
     }
 
     /** @return usable bytes on the file system at the last measurement. */

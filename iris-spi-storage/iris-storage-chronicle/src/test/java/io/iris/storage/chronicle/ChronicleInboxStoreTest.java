@@ -118,6 +118,25 @@ class ChronicleInboxStoreTest {
     }
 
     @Test
+    void registeredGaugesFollowTheLogDirectory() throws IOException {
+        final ChronicleInboxStore store = open(builder());
+        final io.iris.api.counters.IrisCounters counters = new io.iris.api.counters.IrisCounters(16);
+        store.registerCounters(counters);
+        final long before = counters.value("iris_storage_chronicle_wal_bytes");
+        final long filesBefore = counters.value("iris_storage_chronicle_wal_files");
+        assertThat(filesBefore).isPositive();
+        assertThat(counters.value("iris_storage_chronicle_usable_bytes")).isPositive();
+        append(store, "alice", 1, "a1");
+        clock.advanceMillis(1_000); // a new log file: the store measures its disk
+        append(store, "alice", 2, "a2");
+        store.sync();
+        assertThat(counters.value("iris_storage_chronicle_wal_files")).as("the new log file").isGreaterThan(filesBefore);
+        assertThat(counters.value("iris_storage_chronicle_wal_bytes")).isGreaterThan(before);
+        final long measured = store.stats().diskBytes(); // measures the disk: publishes too
+        assertThat(counters.value("iris_storage_chronicle_wal_bytes")).isEqualTo(measured);
+    }
+
+    @Test
     void aFileHoldingAnyOfTheDedupWindowsAppendsIsKept() throws IOException {
         final ChronicleInboxStore store = open(builder().dedupWindow(1_000));
         for (int i = 1; i <= 10; i++) {

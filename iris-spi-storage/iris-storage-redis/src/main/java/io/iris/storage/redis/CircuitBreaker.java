@@ -1,5 +1,7 @@
 package io.iris.storage.redis;
 
+import org.agrona.concurrent.status.AtomicCounter;
+
 /**
  * Closed / open / half-open breaker in front of Redis, so a dead server is not hammered and callers
  * fail fast with a retryable error instead of each waiting for a timeout.
@@ -35,6 +37,9 @@ final class CircuitBreaker {
     private int failures;
     private long reopensAt;
     private long opened;
+    /** Set to the state on each change, once {@link #publishTo} gave one; null before. */
+    private AtomicCounter stateGauge;
+    private AtomicCounter opensCounter;
 
     /**
      * @param failureThreshold consecutive failures that open the breaker, at least 1.
@@ -61,7 +66,7 @@ final class CircuitBreaker {
                 return Decision.PASS;
             }
             if (state == OPEN && nowNanos - reopensAt >= 0) {
-                state = HALF_OPEN;
+                setState(HALF_OPEN);
                 return Decision.PROBE;
             }
             return Decision.REJECT;
@@ -71,7 +76,9 @@ final class CircuitBreaker {
     /** An operation (or the probe) succeeded. */
     synchronized void onSuccess() {
         failures = 0;
-        state = CLOSED;
+        if (state != CLOSED) {
+            setState(CLOSED);
+        }
     }
 
     /**
@@ -83,9 +90,31 @@ final class CircuitBreaker {
         if (state == HALF_OPEN || connectionLost || failures >= failureThreshold) {
             if (state == CLOSED) {
                 opened++;
+                if (opensCounter != null) {
+                    opensCounter.increment();
+                }
             }
-            state = OPEN;
+            setState(OPEN);
             reopensAt = nowNanos + openNanos;
+        }
+    }
+
+    /**
+     * From now on, publishes the state (0 closed, 1 open, 2 half-open) and each opening; sets the state now.
+     *
+     * @param state gauge of the state.
+     * @param opens counter of closed-to-open transitions.
+     */
+    synchronized void publishTo(final AtomicCounter state, final AtomicCounter opens) {
+        this.stateGauge = state;
+        this.opensCounter = opens;
+        state.setOrdered(this.state);
+    }
+
+    private void setState(final int next) {
+        state = next;
+        if (stateGauge != null) {
+            stateGauge.setOrdered(next);
         }
     }
 

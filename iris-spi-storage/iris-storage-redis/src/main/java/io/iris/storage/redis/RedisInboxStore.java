@@ -1,5 +1,6 @@
 package io.iris.storage.redis;
 
+import io.iris.api.counters.IrisCounters;
 import io.iris.api.storage.InboxStore;
 import io.iris.api.storage.InboxVisitor;
 import io.iris.api.storage.StorageUnavailableException;
@@ -16,6 +17,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,6 +109,8 @@ public final class RedisInboxStore implements InboxStore {
     private volatile long cacheEpoch;
     private volatile boolean scriptsLoaded;
     private volatile boolean closed;
+    /** {@code iris_storage_redis_errors_total} once {@link #registerCounters} ran; null before. */
+    private volatile AtomicCounter errors;
 
     /**
      * Connects and loads the scripts.
@@ -508,6 +512,20 @@ public final class RedisInboxStore implements InboxStore {
         return breaker.timesOpened();
     }
 
+    /**
+     * Registers {@code iris_storage_redis_breaker_state} (0 closed, 1 open, 2 half-open),
+     * {@code iris_storage_redis_breaker_opens_total} and {@code iris_storage_redis_errors_total}, updated when a
+     * Redis call fails or the breaker changes state (never on a successful call).
+     */
+    @Override
+    public void registerCounters(final IrisCounters counters) {
+        breaker.publishTo(
+            counters.gauge("iris_storage_redis_breaker_state", "Redis circuit breaker: 0 closed, 1 open, 2 half-open."),
+            counters.counter("iris_storage_redis_breaker_opens_total", "Times the Redis circuit breaker opened."));
+        errors = counters.counter("iris_storage_redis_errors_total", "Redis calls that failed (timeouts, lost"
+            + " connections, errors), probes included.");
+    }
+
     /** @return the settings in force. */
     public RedisStoreConfig config() {
         return config;
@@ -553,6 +571,7 @@ public final class RedisInboxStore implements InboxStore {
                 LOG.info("Redis at {} is reachable again", config.uri());
                 return fresh;
             } catch (final RuntimeException e) {
+                countError();
                 breaker.onFailure(System.nanoTime(), true);
                 throw new StorageUnavailableException("Redis at " + config.uri() + " is still unreachable: "
                     + e.getMessage(), e);
@@ -582,6 +601,7 @@ public final class RedisInboxStore implements InboxStore {
      * Counts a failure against the breaker (unless it happened on a link already replaced) and wraps it.
      */
     private StorageUnavailableException failure(final RedisLink used, final String what, final Throwable error) {
+        countError();
         final Throwable e = unwrap(error);
         if (e instanceof RedisNoScriptException) {
             scriptsLoaded = false; // a restarted or failed-over node lost the scripts: load them again
@@ -600,6 +620,13 @@ public final class RedisInboxStore implements InboxStore {
             return (StorageUnavailableException) error;
         }
         return new StorageUnavailableException(what + " failed: " + e, e);
+    }
+
+    private void countError() {
+        final AtomicCounter c = errors;
+        if (c != null) {
+            c.increment();
+        }
     }
 
     private static Throwable unwrap(final Throwable e) {

@@ -40,4 +40,22 @@ class CircuitBreakerTest {
         assertThat(b.millisUntilProbe(0)).isZero(); // 1000 ns is under a millisecond
         assertThat(b.acquire(10)).isEqualTo(CircuitBreaker.Decision.REJECT);
     }
+
+    @Test
+    void publishesItsStateAndOpeningsOnlyWhenTheyChange() {
+        final io.iris.api.counters.IrisCounters counters = new io.iris.api.counters.IrisCounters(8);
+        final CircuitBreaker b = new CircuitBreaker(1, OPEN);
+        b.publishTo(counters.gauge("state", "s"), counters.counter("opens", "o"));
+        assertThat(counters.value("state")).isZero();
+        b.onFailure(0, false);
+        assertThat(counters.value("state")).isEqualTo(1);
+        assertThat(b.acquire(OPEN)).isEqualTo(CircuitBreaker.Decision.PROBE);
+        assertThat(counters.value("state")).isEqualTo(2);
+        b.onFailure(OPEN, false);
+        assertThat(counters.value("state")).isEqualTo(1);
+        assertThat(counters.value("opens")).as("half-open to open is not a new opening").isEqualTo(1);
+        b.acquire(2 * OPEN);
+        b.onSuccess();
+        assertThat(counters.value("state")).isZero();
+    }
 }
