@@ -27,8 +27,12 @@ import java.util.Objects;
  * is one lock-free pass over the registry, paid by the scraping thread.
  *
  * <p>What is bound is what the registry holds when {@link #bindTo} runs: bind after the engine has started.
- * Kinds this binder does not know (such as histograms, whose cells do not map onto one meter) are skipped, so a
- * newer {@code iris-api} never breaks binding; they remain available from the engine's own Prometheus exposition.
+ * A histogram (e.g. {@code iris_storage_sync_seconds}) has no Micrometer meter that takes pre-bucketed counts, so
+ * each of its samples becomes a {@link FunctionCounter}: {@code iris.storage.sync.seconds.bucket} tagged {@code le}
+ * (cumulative, as in Prometheus), {@code iris.storage.sync.seconds.sum} in seconds and
+ * {@code iris.storage.sync.seconds.count}; a quantile is computed from the buckets the way Prometheus's
+ * {@code histogram_quantile} does. Kinds this binder does not know are skipped, so a newer {@code iris-api} never
+ * breaks binding; they remain available from the engine's own Prometheus exposition.
  * A counter {@linkplain IrisCounters#free freed} later (a closed node link) reads as {@code NaN}.
  */
 public final class IrisMetrics implements MeterBinder {
@@ -54,7 +58,7 @@ public final class IrisMetrics implements MeterBinder {
     @Override
     public void bindTo(final MeterRegistry registry) {
         Objects.requireNonNull(registry, "registry");
-        counters.forEach((kind, name, labels, help, value) -> {
+        counters.forEachSample((kind, family, name, labels, help, value) -> {
             final String[] pairs = labelPairs(labels);
             final Tags tags = commonTags.and(tagsOf(pairs));
             final Cell cell = new Cell(counters, name, pairs);
@@ -64,8 +68,12 @@ public final class IrisMetrics implements MeterBinder {
             } else if (kind == IrisCounters.Kind.GAUGE) {
                 Gauge.builder(meterName(name, false), cell, Cell::read).description(help).tags(tags)
                     .register(registry);
+            } else if (kind == IrisCounters.Kind.HISTOGRAM) {
+                // one cumulative counter per sample: _bucket (tag le), _sum (base units), _count
+                FunctionCounter.builder(meterName(name, false), cell, Cell::read).description(help).tags(tags)
+                    .register(registry);
             }
-            // any other kind (histograms): skipped, see the class comment
+            // a kind this binder does not know: skipped, see the class comment
         });
     }
 
@@ -130,8 +138,7 @@ public final class IrisMetrics implements MeterBinder {
     /** One Iris counter, found again by name and labels on each read. */
     private record Cell(IrisCounters counters, String name, String[] labelPairs) {
         double read() {
-            final long v = counters.value(name, labelPairs);
-            return v < 0 ? Double.NaN : v;
+            return counters.sample(name, labelPairs);
         }
     }
 }

@@ -67,6 +67,14 @@ class IrisMetricsTest {
             assertThat(registry.get("iris.overload.level").gauge().value()).isZero();
             assertThat(registry.get("iris.sends").functionCounters())
                 .as("one counter per status, each tagged").hasSize(SendStatus.values().length);
+            // the sync-latency histogram: one cumulative counter per bucket, its sum in seconds, its count
+            final double syncs = registry.get("iris.storage.sync.seconds.count").functionCounter().count();
+            assertThat(syncs).as("a sync per group commit").isPositive();
+            assertThat(registry.get("iris.storage.sync.seconds.bucket").tag("le", "+Inf").functionCounter().count())
+                .isEqualTo(syncs);
+            assertThat(registry.get("iris.storage.sync.seconds.bucket").functionCounters()).hasSizeGreaterThan(5);
+            assertThat(registry.get("iris.storage.sync.seconds.sum").functionCounter().count())
+                .as("seconds, not nanoseconds").isPositive().isLessThan(syncs);
         }
         Await.until(() -> open.value() == 0.0, "the gauge follows the closed connections");
         assertThat(registry.get("iris.transport.connections.open").tag("listener", "client").gauge().getId()

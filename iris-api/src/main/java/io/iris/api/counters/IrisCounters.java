@@ -259,6 +259,25 @@ public final class IrisCounters {
         return found[0];
     }
 
+    /**
+     * @param name       a sample name: a counter's or gauge's name, or a histogram's {@code _bucket}, {@code _sum}
+     *                   or {@code _count} sample.
+     * @param labelPairs label names and values, alternating, as allocated (a bucket's include {@code le}).
+     * @return its current value in base units (a histogram's {@code _sum} scaled, e.g. to seconds), or NaN if
+     * there is none (for exporters and binders).
+     */
+    public double sample(final String name, final String... labelPairs) {
+        final String labels = labels(labelPairs);
+        final double[] found = {Double.NaN};
+        reader.forEach((value, id, label) -> {
+            final Meta m = meta.get(id);
+            if (m != null && m.name.equals(name) && m.labels.equals(labels)) {
+                found[0] = m.scale == 1 ? value : value * m.scale;
+            }
+        });
+        return found[0];
+    }
+
     private synchronized AtomicCounter allocate(final Kind kind, final String name, final String help,
                                                 final String[] labelPairs) {
         if (name == null || !NAME.matcher(name).matches()) {

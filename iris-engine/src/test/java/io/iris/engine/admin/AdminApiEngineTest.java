@@ -199,7 +199,8 @@ class AdminApiEngineTest {
     @Test
     @SuppressWarnings("unchecked")
     void configShowsEffectiveValuesWithSecretsRedacted() {
-        start(Map.of("engine.shards", "3", "admin.token", "very-secret-admin-token"), List.of("admin.token"));
+        start(Map.of("engine.shards", "3", "admin.token", "very-secret-admin-token", "app.apiKey", "very-secret-app-key"),
+            List.of("app.apiKey"));
         final Map<String, Object> config = ok("GET", "/admin/config", null);
         final Map<String, Map<String, Object>> keys = new HashMap<>();
         for (final Object k : (List<Object>) config.get("keys")) {
@@ -211,10 +212,13 @@ class AdminApiEngineTest {
         assertThat(keys.get("delivery.window")).containsEntry("value", "256").containsEntry("set", false);
         assertThat(keys.get("auth.jwt.secret")).containsEntry("value", ConfigRedaction.REDACTED)
             .containsEntry("redacted", true);
-        assertThat((List<Object>) config.get("otherKeys")).containsExactly(
-            Map.of("key", "admin.token", "value", ConfigRedaction.REDACTED, "redacted", true));
+        assertThat(keys.get("admin.token")).as("a registry key since the admin server landed")
+            .containsEntry("value", ConfigRedaction.REDACTED).containsEntry("redacted", true);
+        assertThat((List<Object>) config.get("otherKeys")).as("an application key, redacted by its name").containsExactly(
+            Map.of("key", "app.apiKey", "value", ConfigRedaction.REDACTED, "redacted", true));
         final String json = admin.handle("GET", "/admin/config", Map.of(), "t").json();
-        assertThat(json).doesNotContain(SECRET).doesNotContain("very-secret-admin-token");
+        assertThat(json).doesNotContain(SECRET).doesNotContain("very-secret-admin-token")
+            .doesNotContain("very-secret-app-key");
     }
 
     @Test
