@@ -46,7 +46,8 @@ import java.util.function.Supplier;
  *   <li>anything else: 404; a method other than GET or HEAD on the first three: 405.</li>
  * </ul>
  *
- * <p>Security: binds to loopback unless told otherwise. With a bearer token configured, <em>every</em>
+ * <p>Security: binds to loopback unless told otherwise. The admin API ({@code /admin/*}) answers only with a bearer
+ * token configured ({@code 403} otherwise): it can close sessions and stop the server. With a bearer token configured, <em>every</em>
  * request, {@code /health} included, must carry {@code Authorization: Bearer <token>} or gets 401 (the token is
  * compared in constant time); a liveness probe sends the header like any other client. With TLS (an
  * {@link SSLContext}), it speaks HTTPS only. Every request is logged with its caller: remote address and
@@ -153,6 +154,13 @@ public final class AdminServer implements AutoCloseable {
             }
             final boolean read = "GET".equals(method) || "HEAD".equals(method);
             if (path.startsWith("/admin/") && adminHandler != null) {
+                if (tokenDigest == null) {
+                    // operations that close sessions or stop the server: never without a credential
+                    LOG.warn("admin {} {} from {}: 403 (no admin.token configured)", method, path, caller);
+                    send(exchange, 403, "application/json",
+                        json("error", "the admin API needs a credential: set admin.token on the server"));
+                    return;
+                }
                 LOG.info("admin {} {} from {}", method, path, caller);
                 AdminReply reply;
                 try {

@@ -110,6 +110,22 @@ class AdminServerTest {
     }
 
     @Test
+    void withoutATokenTheAdminApiIsRefusedWhileMetricsAndHealthStayOpen() throws Exception {
+        final AtomicReference<String> seen = new AtomicReference<>();
+        server = AdminServer.builder().counters(counters).readiness(Optional::empty)
+            .adminHandler((method, path, query, caller) -> {
+                seen.set(path);
+                return new AdminReply(202, "{}");
+            }).start();
+        final HttpResponse<String> drain = call("POST", "/admin/drain", null);
+        assertThat(drain.statusCode()).isEqualTo(403);
+        assertThat(drain.body()).contains("admin.token");
+        assertThat(seen.get()).as("the handler never saw it").isNull();
+        assertThat(get("/metrics", null).statusCode()).isEqualTo(200);
+        assertThat(get("/health", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void withAdminTlsItSpeaksHttpsWithTheConfiguredCertificate(@TempDir final Path dir)
         throws Exception {
         final DevCertificates.Bundle dev = DevCertificates.ensure(dir,

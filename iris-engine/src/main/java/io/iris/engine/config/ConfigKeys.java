@@ -180,7 +180,7 @@ public final class ConfigKeys {
     public static final ConfigKey ADMIN_PORT = integer("admin.port", -1, -1, 65535,
         "admin HTTP port (/metrics, /health, /ready); -1 = no admin server, 0 = any free port");
     public static final ConfigKey ADMIN_TOKEN = text("admin.token", "",
-        "bearer token every admin request must carry; empty = none");
+        "bearer token every admin request must carry; empty = none (then `/admin/*` answers 403)");
     public static final ConfigKey ADMIN_TLS_ENABLED = text("admin.tls.enabled", "false",
         "true: the admin port speaks HTTPS with the client port's certificate (tls.certFile, tls.keyFile)");
 
