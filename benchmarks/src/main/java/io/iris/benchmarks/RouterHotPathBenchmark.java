@@ -114,7 +114,9 @@ public class RouterHotPathBenchmark {
             LoginThrottle.disabled(), Protocol.DEFAULT_MAX_PAYLOAD, 30_000, counters, 64 * 1024);
         final TransportEgress egress = new TransportEgress(SingleNodePlacement.NODE, sink, 1 << 20, counters);
         final int maxBatch = 1024;
-        agent = new ShardAgent(0, queues[0], store, new GroupCommitBatcher(store, maxBatch),
+        // timed and recorded like the engine's batchers: the sync-latency histogram is on this path too
+        agent = new ShardAgent(0, queues[0], store, new GroupCommitBatcher(store, maxBatch, new CommitLatencyProbe(),
+            System::nanoTime, counters.syncLatency()),
             new DeviceRouter(store, egress, SystemEpochClock.INSTANCE, 256, 1 << 20, 0, counters), egress,
             new PendingRequests(), null, SystemEpochClock.INSTANCE, maxBatch, Protocol.DEFAULT_MAX_PAYLOAD,
             30_000, 1000, io.iris.api.RecipientValidator.ANY, 65_536, counters);
