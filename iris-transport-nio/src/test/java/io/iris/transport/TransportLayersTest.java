@@ -1,5 +1,7 @@
 package io.iris.transport;
 
+import io.iris.testsupport.Await;
+
 import io.iris.api.counters.IrisCounters;
 import io.iris.protocol.ErrorCode;
 import io.iris.protocol.Protocol;
@@ -178,11 +180,7 @@ class TransportLayersTest {
         final long[] got = next(link.frames, "PING from the accepted side");
         assertThat(got[0]).isEqualTo(Protocol.PING);
         assertThat(got[1]).isEqualTo(42);
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (t.borrowedBuffers() != 0) {
-            assertThat(System.nanoTime() - deadline).as("idle connections (both ends) hold no buffers").isNegative();
-            Thread.sleep(5);
-        }
+        Await.until(() -> t.borrowedBuffers() == 0, WAIT_SECONDS, "idle connections (both ends) hold no buffers");
 
         assertThat(t.offerClose(id, ErrorCode.INTERNAL, "bye")).isTrue();
         next(link.closed, "outbound closed");
@@ -314,14 +312,21 @@ class TransportLayersTest {
         final NioTransport t = transport(2);
         t.listener(LOCAL, handler);
         t.start();
-        Thread.sleep(500);
-        final int idle = idleCalls.get();
-        assertThat(idle).as("idle loops block in select (sweeps every 100 ms), they do not spin").isBetween(2, 40);
+        Await.until(() -> threads.size() == 2, WAIT_SECONDS, "both loops ran an iteration");
+        // upper bounds only: a loaded machine can only make the counts smaller, never larger
+        final int idleBefore = idleCalls.get();
+        final long idleStart = System.nanoTime();
+        Thread.sleep(500); // an observation window, not a wait for a condition
+        final long idleMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - idleStart);
+        assertThat(idleCalls.get() - idleBefore).as("idle loops block in select (a sweep every ~100 ms each), they"
+            + " do not spin").isLessThanOrEqualTo((int) (2 * (idleMillis / 100 + 2) * 2));
+        final long busyStart = System.nanoTime();
         pending.set(true);
-        Thread.sleep(300);
+        Await.until(() -> busyCalls.get() > 30, WAIT_SECONDS, "pending work: the loops come back within ~1 ms");
         pending.set(false);
-        assertThat(busyCalls.get()).as("pending work: the loops wait at most ~1 ms").isGreaterThan(30)
-            .isLessThan(300 * 2 * 20);
+        final long busyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - busyStart);
+        assertThat(busyCalls.get()).as("with work pending the loops poll, ~1 ms apart, but do not spin")
+            .isLessThan((int) (2 * (busyMillis + 1) * 20));
         assertThat(threads).containsExactlyInAnyOrder("iris-io-0", "iris-io-1");
     }
 }
